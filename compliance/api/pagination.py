@@ -1,0 +1,16 @@
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """Stable pages over an append-only log, however fast it grows."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from compliance.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("members", views.MemberViewSet, basename="api-member")
+router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("organisation/", views.OrganisationView.as_view(), name="api-organisation"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,77 @@
+"""Demo data for `make run`: two organisations and one user per role. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from compliance.choices import Nis2Classification, OrganisationKind, Role
+from compliance.models import Membership, Organisation, User
+from compliance.services.accounts import user_create
+from compliance.services.audit_trail import SystemActor
+from compliance.services.organisations import membership_create, organisation_create
+
+DEMO_PASSWORD = "egide-demo-2026"  # noqa: S105 - demo accounts on a local machine only
+
+ORGANISATIONS = [
+    {
+        "name": "Clinique des Lilas",
+        "slug": "clinique-des-lilas",
+        "kind": OrganisationKind.HEALTH_ESTABLISHMENT,
+        # A health establishment above the medium-sized ceilings: essential (NIS2 Art. 3(1)(a)).
+        "nis2_classification": Nis2Classification.ESSENTIAL,
+        "staff_count": 600,
+        "siret": "12345678900017",
+        "finess": "750000001",
+    },
+    {
+        "name": "HDS Exemple",
+        "slug": "hds-exemple",
+        "kind": OrganisationKind.HDS_HOST,
+        # A medium-sized host: important entity (NIS2 Art. 3(2)).
+        "nis2_classification": Nis2Classification.IMPORTANT,
+        "staff_count": 120,
+        "siret": "98765432100015",
+    },
+]
+
+# (e-mail, first name, last name, {organisation slug: role})
+USERS = [
+    ("direction@lilas.example", "Claire", "Martin", {"clinique-des-lilas": Role.MANAGER}),
+    ("auditrice@audit.example", "Sophie", "Bernard",
+     {"clinique-des-lilas": Role.LEAD_AUDITOR, "hds-exemple": Role.LEAD_AUDITOR}),
+    ("auditeur@audit.example", "Karim", "Haddad", {"clinique-des-lilas": Role.AUDITOR}),
+    ("rssi@lilas.example", "Julien", "Petit", {"clinique-des-lilas": Role.CONTRIBUTOR}),
+    ("lecture@lilas.example", "Inès", "Moreau", {"clinique-des-lilas": Role.VIEWER}),
+    ("direction@hds.example", "Marc", "Lefèvre", {"hds-exemple": Role.MANAGER}),
+    ("exploitation@hds.example", "Nadia", "Roux", {"hds-exemple": Role.CONTRIBUTOR}),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisations and users (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = SystemActor("seed_demo")
+        organisations = {}
+        for spec in ORGANISATIONS:
+            organisation = Organisation.objects.filter(slug=spec["slug"]).first()
+            if organisation is None:
+                organisation = organisation_create(actor=actor, **spec)
+            organisations[organisation.slug] = organisation
+
+        for email, first_name, last_name, roles in USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = user_create(
+                    actor=actor, email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name
+                )
+            for slug, role in roles.items():
+                if not Membership.objects.filter(user=user, organisation=organisations[slug]).exists():
+                    membership_create(actor=actor, organisation=organisations[slug], user=user, role=role)
+
+        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        for email, _first, _last, roles in USERS:
+            described = ", ".join(f"{role.value} @ {slug}" for slug, role in roles.items())
+            self.stdout.write(f"  {email:<28} {described}")

@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from compliance.views import accounts, api_keys, audit_trail, health, members, organisations
+
+organisation_patterns = [
+    path("", organisations.organisation_home, name="organisation_home"),
+    path("settings/", organisations.organisation_settings, name="organisation_settings"),
+    path("members/", members.member_list, name="member_list"),
+    path("members/invite/", members.member_invite, name="member_invite"),
+    path("members/<int:pk>/role/", members.member_change_role, name="member_change_role"),
+    path("members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path("api-keys/", api_keys.api_key_list, name="api_key_list"),
+    path("api-keys/new/", api_keys.api_key_new, name="api_key_new"),
+    path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
+    path("audit-trail/", audit_trail.audit_trail, name="audit_trail"),
+]
+
+urlpatterns = [
+    path("", organisations.home, name="home"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("o/<slug:org_slug>/", include(organisation_patterns)),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", accounts.two_factor_setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", accounts.two_factor_verify, name="two_factor_verify"),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        accounts.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("compliance.api.urls")),
+]

@@ -1,0 +1,54 @@
+"""How an HTML view reaches tenant data: through the membership of the URL's organisation."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from compliance.models import Membership
+
+LAST_ORGANISATION_SESSION_KEY = "egide_last_organisation"
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def resolve_membership(request: HttpRequest, slug: str) -> Membership:
+    """The caller's membership of organisation ``slug``; 404 when they are not a member,
+    so the existence of another organisation is never confirmed."""
+    return get_object_or_404(
+        Membership.objects.of_user(request.user).select_related("organisation", "user"),
+        organisation__slug=slug,
+    )
+
+
+def organisation_view(permission: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Resolve ``/o/<org_slug>/...`` to ``request.membership`` and check the role's
+    permission (403 inside one's own organisation, never for someone else's)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = resolve_membership(request, org_slug)
+            if not membership.has_perm(permission):
+                raise PermissionDenied
+            request.membership = membership  # type: ignore[attr-defined]
+            request.session[LAST_ORGANISATION_SESSION_KEY] = org_slug
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404
+    return membership  # type: ignore[no-any-return]
