@@ -12,8 +12,12 @@ from compliance.models import AuditEvent, Membership
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(label=_("Action"), lookup_expr="istartswith")
     object_type = django_filters.CharFilter(label=_("Object type"))
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label=_("Since"))
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", label=_("Until"))
+    since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Since")
+    )
+    until = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Until")
+    )
 
     class Meta:
         model = AuditEvent

@@ -67,7 +67,7 @@ class TwoFactorEnforcementMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and not request.path.startswith(self.EXEMPT_PREFIXES)
             and two_factor_required(user)
         ):

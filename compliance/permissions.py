@@ -14,7 +14,10 @@ from compliance.choices import Role
 
 class Permission(models.TextChoices):
     VIEW_ORGANISATION = "view_organisation", _("See the organisation and its dashboard")
-    CHANGE_ORGANISATION = "change_organisation", _("Edit the organisation's details and security settings")
+    CHANGE_ORGANISATION = (
+        "change_organisation",
+        _("Edit the organisation's details and security settings"),
+    )
     VIEW_MEMBERS = "view_members", _("See the members and their roles")
     MANAGE_MEMBERS = "manage_members", _("Invite and remove members, change roles")
     MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
@@ -25,9 +28,7 @@ P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MANAGER: frozenset(P.values),
-    Role.LEAD_AUDITOR: frozenset(
-        {P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL}
-    ),
+    Role.LEAD_AUDITOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL}),
     Role.AUDITOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL}),
     Role.CONTRIBUTOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS}),
     Role.VIEWER: frozenset({P.VIEW_ORGANISATION}),
@@ -49,5 +50,7 @@ def permission_table_markdown() -> str:
         lines = [header, rule]
         for permission in Permission:
             cells = ["yes" if role_has_permission(role, permission) else "" for role in roles]
-            lines.append(f"| {permission.label} (`{permission.value}`) | " + " | ".join(cells) + " |")
+            lines.append(
+                f"| {permission.label} (`{permission.value}`) | " + " | ".join(cells) + " |"
+            )
     return "\n".join(lines) + "\n"

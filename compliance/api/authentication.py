@@ -28,6 +28,13 @@ class ApiKeyPrincipal:
         return f"api-key:{self.api_key.display_prefix}"
 
 
+def request_api_key(request: Request) -> ApiKey:
+    """The API key that authenticated this request (views behind HasApiKeyScope)."""
+    if not isinstance(request.auth, ApiKey):
+        raise exceptions.NotAuthenticated
+    return request.auth
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
     # One message for unknown, malformed, expired and revoked keys: nothing else revealed.
@@ -52,7 +59,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="egide"'
 
 
-class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "compliance.api.authentication.ApiKeyAuthentication"
     name = "apiKey"
 

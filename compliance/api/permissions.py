@@ -13,13 +13,15 @@ from compliance.models import ApiKey
 class HasApiKeyScope(permissions.BasePermission):
     """Reads need the ``read`` scope, writes the ``write`` scope."""
 
-    message = _("This API key is not allowed to do this (missing scope).")
+    message: Any = _("This API key is not allowed to do this (missing scope).")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return False
-        needed = ApiKeyScope.READ if request.method in permissions.SAFE_METHODS else ApiKeyScope.WRITE
+        needed = (
+            ApiKeyScope.READ if request.method in permissions.SAFE_METHODS else ApiKeyScope.WRITE
+        )
         if not api_key.allows(needed):
             self.message = _("This API key has no “%(scope)s” scope.") % {"scope": needed}
             return False

@@ -14,7 +14,8 @@ from compliance.models.tenancy import TenantQuerySet
 
 siret_validator = RegexValidator(r"^\d{14}$", _("A SIRET number has exactly 14 digits."))
 finess_validator = RegexValidator(
-    r"^\d{2}[0-9AB]\d{6}$", _("A FINESS number has 9 characters: 2 digits, a digit or A/B, 6 digits.")
+    r"^\d{2}[0-9AB]\d{6}$",
+    _("A FINESS number has 9 characters: 2 digits, a digit or A/B, 6 digits."),
 )
 
 
@@ -43,12 +44,8 @@ class Organisation(models.Model):
         help_text=_("NIS2 Art. 3: essential or important entity."),
     )
     staff_count = models.PositiveIntegerField(_("staff count"), null=True, blank=True)
-    siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[siret_validator]
-    )
-    finess = models.CharField(
-        _("FINESS"), max_length=9, blank=True, validators=[finess_validator]
-    )
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
+    finess = models.CharField(_("FINESS"), max_length=9, blank=True, validators=[finess_validator])
     require_two_factor = models.BooleanField(
         _("require two-factor authentication"),
         default=False,

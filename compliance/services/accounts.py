@@ -41,6 +41,10 @@ def user_create(
             email=email, password=password, first_name=first_name, last_name=last_name
         )
         audit_event_record(
-            actor=actor, organisation=None, action="user.create", target=user, changes={"email": [None, user.email]}
+            actor=actor,
+            organisation=None,
+            action="user.create",
+            target=user,
+            changes={"email": [None, user.email]},
         )
     return user

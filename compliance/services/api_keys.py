@@ -41,7 +41,8 @@ def api_key_create(
     valid_scopes = set(ApiKeyScope.values)
     if not scopes or not set(scopes) <= valid_scopes:
         raise ValidationError(
-            _("Choose at least one scope among: %(scopes)s.") % {"scopes": ", ".join(ApiKeyScope.values)}
+            _("Choose at least one scope among: %(scopes)s.")
+            % {"scopes": ", ".join(ApiKeyScope.values)}
         )
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
         raise ValidationError(_("A key expires after 1 to 3650 days."))
@@ -76,7 +77,9 @@ def api_key_create(
 
 def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
     with transaction.atomic():
-        api_key = ApiKey.objects.select_for_update().select_related("organisation").get(pk=api_key.pk)
+        api_key = (
+            ApiKey.objects.select_for_update().select_related("organisation").get(pk=api_key.pk)
+        )
         if api_key.revoked_at is not None:
             return api_key
         api_key.revoked_at = timezone.now()

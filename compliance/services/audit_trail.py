@@ -120,7 +120,9 @@ class ChainReport:
         return self.first_break is None
 
 
-def _verify_chain(chain_key: str, events: Iterator[AuditEvent], head: AuditChainHead | None) -> ChainReport:
+def _verify_chain(
+    chain_key: str, events: Iterator[AuditEvent], head: AuditChainHead | None
+) -> ChainReport:
     expected_sequence = 1
     expected_previous = GENESIS_HASH
     checked = 0
@@ -128,21 +130,39 @@ def _verify_chain(chain_key: str, events: Iterator[AuditEvent], head: AuditChain
     for event in events:
         checked += 1
         if event.sequence != expected_sequence:
-            return ChainReport(chain_key, checked, ChainBreak(
-                chain_key, event.pk, event.sequence,
-                f"sequence {event.sequence} found where {expected_sequence} was expected "
-                "(an event was deleted or the rows were reordered)",
-            ))
+            return ChainReport(
+                chain_key,
+                checked,
+                ChainBreak(
+                    chain_key,
+                    event.pk,
+                    event.sequence,
+                    f"sequence {event.sequence} found where {expected_sequence} was expected "
+                    "(an event was deleted or the rows were reordered)",
+                ),
+            )
         if event.previous_hash != expected_previous:
-            return ChainReport(chain_key, checked, ChainBreak(
-                chain_key, event.pk, event.sequence,
-                "previous_hash does not match the preceding event (reordered or replaced row)",
-            ))
+            return ChainReport(
+                chain_key,
+                checked,
+                ChainBreak(
+                    chain_key,
+                    event.pk,
+                    event.sequence,
+                    "previous_hash does not match the preceding event (reordered or replaced row)",
+                ),
+            )
         if event.compute_hash() != event.hash:
-            return ChainReport(chain_key, checked, ChainBreak(
-                chain_key, event.pk, event.sequence,
-                "content does not match its hash (the row was edited)",
-            ))
+            return ChainReport(
+                chain_key,
+                checked,
+                ChainBreak(
+                    chain_key,
+                    event.pk,
+                    event.sequence,
+                    "content does not match its hash (the row was edited)",
+                ),
+            )
         expected_sequence += 1
         expected_previous = event.hash
         last = event
@@ -151,11 +171,17 @@ def _verify_chain(chain_key: str, events: Iterator[AuditEvent], head: AuditChain
     head_hash = head.hash if head else GENESIS_HASH
     last_sequence = last.sequence if last else 0
     if head_sequence != last_sequence or head_hash != expected_previous:
-        return ChainReport(chain_key, checked, ChainBreak(
-            chain_key, last.pk if last else None, last_sequence or None,
-            f"the chain ends at sequence {last_sequence} but its anchor records "
-            f"{head_sequence} (events were removed from the end)",
-        ))
+        return ChainReport(
+            chain_key,
+            checked,
+            ChainBreak(
+                chain_key,
+                last.pk if last else None,
+                last_sequence or None,
+                f"the chain ends at sequence {last_sequence} but its anchor records "
+                f"{head_sequence} (events were removed from the end)",
+            ),
+        )
     return ChainReport(chain_key, checked, None)
 
 
@@ -172,7 +198,9 @@ def audit_trail_verify(*, organisation: Organisation | None = None) -> list[Chai
     for chain_key in chain_keys:
         head = AuditChainHead.objects.filter(chain_key=chain_key).first()
         events = (
-            AuditEvent.objects.filter(chain_key=chain_key).order_by("sequence", "id").iterator(chunk_size=2000)
+            AuditEvent.objects.filter(chain_key=chain_key)
+            .order_by("sequence", "id")
+            .iterator(chunk_size=2000)
         )
         reports.append(_verify_chain(chain_key, events, head))
     return reports

@@ -29,7 +29,9 @@ ORGANISATION_EDITABLE_FIELDS = (
 )
 
 
-def organisation_create(*, actor: Actor, name: str, slug: str, kind: str, **fields: Any) -> Organisation:
+def organisation_create(
+    *, actor: Actor, name: str, slug: str, kind: str, **fields: Any
+) -> Organisation:
     with transaction.atomic():
         organisation = Organisation(name=name, slug=slug, kind=kind, **fields)
         organisation.full_clean()
@@ -39,7 +41,9 @@ def organisation_create(*, actor: Actor, name: str, slug: str, kind: str, **fiel
             organisation=organisation,
             action="organisation.create",
             target=organisation,
-            changes=diff({}, snapshot(organisation, ("name", "slug", *ORGANISATION_EDITABLE_FIELDS))),
+            changes=diff(
+                {}, snapshot(organisation, ("name", "slug", *ORGANISATION_EDITABLE_FIELDS))
+            ),
         )
     return organisation
 
@@ -79,7 +83,9 @@ def _ensure_a_manager_remains(membership: Membership) -> None:
         )
 
 
-def membership_create(*, actor: Actor, organisation: Organisation, user: User, role: str) -> Membership:
+def membership_create(
+    *, actor: Actor, organisation: Organisation, user: User, role: str
+) -> Membership:
     with transaction.atomic():
         membership = Membership(organisation=organisation, user=user, role=role)
         membership.full_clean()
@@ -113,7 +119,9 @@ def membership_invite(
                 changes={"email": [None, email]},
             )
         elif Membership.objects.filter(organisation=organisation, user=user).exists():
-            raise ValidationError(_("%(email)s is already a member of this organisation.") % {"email": email})
+            raise ValidationError(
+                _("%(email)s is already a member of this organisation.") % {"email": email}
+            )
         membership = membership_create(actor=actor, organisation=organisation, user=user, role=role)
         transaction.on_commit(
             lambda: _send_invitation(
@@ -123,7 +131,9 @@ def membership_invite(
     return membership
 
 
-def _send_invitation(*, user: User, organisation: Organisation, site_url: str, new_account: bool) -> None:
+def _send_invitation(
+    *, user: User, organisation: Organisation, site_url: str, new_account: bool
+) -> None:
     if new_account:
         token = default_token_generator.make_token(user)
         uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -131,9 +141,12 @@ def _send_invitation(*, user: User, organisation: Organisation, site_url: str, n
     else:
         link = site_url.rstrip("/") + reverse("organisation_home", args=[organisation.slug])
     with translation.override("fr"):
-        subject = _("You have been invited to %(organisation)s on Egide") % {"organisation": organisation.name}
+        subject = _("You have been invited to %(organisation)s on Egide") % {
+            "organisation": organisation.name
+        }
         body = _(
-            "You now have access to %(organisation)s on Egide.\n\nOpen this link to continue:\n%(link)s\n"
+            "You now have access to %(organisation)s on Egide.\n\n"
+            "Open this link to continue:\n%(link)s\n"
         ) % {"organisation": organisation.name, "link": link}
     send_mail(subject, body, None, [user.email])
 
@@ -161,8 +174,10 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
 
 def membership_remove(*, actor: Actor, membership: Membership) -> None:
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user", "organisation").get(
-            pk=membership.pk
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("user", "organisation")
+            .get(pk=membership.pk)
         )
         _ensure_a_manager_remains(membership)
         audit_event_record(

@@ -10,6 +10,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -20,11 +21,14 @@ from django_otp import login as otp_login
 
 from compliance.forms import TokenForm
 from compliance.services.accounts import totp_device_confirm, totp_device_start
+from compliance.views.base import acting_user
 
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return str(reverse_lazy("home"))
 
@@ -33,15 +37,17 @@ def _safe_next(request: HttpRequest) -> str:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if user_has_device(request.user):
         return redirect("two_factor_verify")
-    device = totp_device_start(user=request.user)  # type: ignore[arg-type]
+    device = totp_device_start(user=acting_user(request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            totp_device_confirm(user=request.user, device=device)  # type: ignore[arg-type]
+            totp_device_confirm(user=acting_user(request), device=device)
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect(_safe_next(request))
-        form.add_error("token", _("This code is not valid. Check your phone's clock and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check your phone's clock and try again.")
+        )
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -70,9 +76,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request))
         form.add_error(
             "token",
-            _("This code is not valid. After several wrong codes, wait a little before trying again."),
+            _(
+                "This code is not valid. After several wrong codes, "
+                "wait a little before trying again."
+            ),
         )
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+    return render(
+        request, "registration/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+    )
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):
@@ -83,6 +94,6 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
     post_reset_login = False
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         messages.success(self.request, _("Your password is set. You can now log in."))
         return super().form_valid(form)

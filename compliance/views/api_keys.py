@@ -10,7 +10,7 @@ from compliance.forms import ApiKeyForm
 from compliance.models import ApiKey
 from compliance.permissions import Permission
 from compliance.services.api_keys import api_key_create, api_key_revoke
-from compliance.views.base import current_membership, organisation_view
+from compliance.views.base import acting_user, current_membership, organisation_view
 
 
 @organisation_view(Permission.MANAGE_API_KEYS)
@@ -27,7 +27,7 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             issued = api_key_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 organisation=membership.organisation,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
@@ -38,7 +38,9 @@ def api_key_new(request: HttpRequest) -> HttpResponse:
         else:
             # Rendered, not redirected: the key exists in clear only in this response.
             response = render(
-                request, "compliance/api_key_created.html", {"issued": issued, "api_key": issued.api_key}
+                request,
+                "compliance/api_key_created.html",
+                {"issued": issued, "api_key": issued.api_key},
             )
             response["Cache-Control"] = "no-store"
             return response
@@ -50,7 +52,7 @@ def api_key_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request)
     api_key = get_object_or_404(ApiKey.objects.for_membership(membership), pk=pk)
     if request.method == "POST":
-        api_key_revoke(actor=request.user, api_key=api_key)  # type: ignore[arg-type]
+        api_key_revoke(actor=acting_user(request), api_key=api_key)
         messages.success(request, _("The key “%(name)s” was revoked.") % {"name": api_key.name})
         return redirect("api_key_list", org_slug=membership.organisation.slug)
     return render(request, "compliance/api_key_confirm_revoke.html", {"api_key": api_key})

@@ -14,7 +14,9 @@ from compliance.views.base import current_membership, organisation_view
 @organisation_view(Permission.VIEW_AUDIT_TRAIL)
 def audit_trail(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    events = AuditEvent.objects.for_membership(membership).select_related("actor_user", "actor_api_key")
+    events = AuditEvent.objects.for_membership(membership).select_related(
+        "actor_user", "actor_api_key"
+    )
     event_filter = AuditEventFilter(request.GET or None, queryset=events)
     page = Paginator(event_filter.qs, 50).get_page(request.GET.get("page"))
     report = None

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from compliance.models import Membership
+from compliance.models import Membership, User
 
 LAST_ORGANISATION_SESSION_KEY = "egide_last_organisation"
 
@@ -47,8 +47,15 @@ def organisation_view(permission: str) -> Callable[[ViewFunc], ViewFunc]:
     return decorator
 
 
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user as a service ``actor`` (views behind login_required only)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def current_membership(request: HttpRequest) -> Membership:
     membership = getattr(request, "membership", None)
     if membership is None:
         raise Http404
-    return membership  # type: ignore[no-any-return]
+    return membership

@@ -16,8 +16,12 @@ def _timed(check: Any) -> dict[str, Any]:
     started = time.monotonic()
     try:
         detail = check()
-    except Exception as error:  # noqa: BLE001 - any failure means "down"; report its type
-        return {"ok": False, "error": type(error).__name__, "ms": round((time.monotonic() - started) * 1000, 1)}
+    except Exception as error:
+        return {
+            "ok": False,
+            "error": type(error).__name__,
+            "ms": round((time.monotonic() - started) * 1000, 1),
+        }
     result = {"ok": True, "ms": round((time.monotonic() - started) * 1000, 1)}
     if detail:
         result.update(detail)
@@ -55,9 +59,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, Any] = {"database": _timed(_database)}
     if settings.REDIS_URL:
         checks["redis"] = _timed(_redis)
-        checks["workers"] = _timed(_workers) if checks["redis"]["ok"] else {"ok": False, "error": "redis down"}
+        checks["workers"] = (
+            _timed(_workers) if checks["redis"]["ok"] else {"ok": False, "error": "redis down"}
+        )
     else:
         checks["redis"] = {"ok": True, "mode": "not configured"}
         checks["workers"] = {"ok": True, "mode": "eager (tasks run in the web process)"}
     healthy = checks["database"]["ok"] and checks["redis"]["ok"]
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

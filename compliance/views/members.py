@@ -15,13 +15,15 @@ from compliance.services.organisations import (
     membership_invite,
     membership_remove,
 )
-from compliance.views.base import current_membership, organisation_view
+from compliance.views.base import acting_user, current_membership, organisation_view
 
 
 def _render_list(request: HttpRequest, invite_form: InviteMemberForm | None = None) -> HttpResponse:
     membership = current_membership(request)
-    members = Membership.objects.for_membership(membership).select_related("user").order_by(
-        "user__last_name", "user__email"
+    members = (
+        Membership.objects.for_membership(membership)
+        .select_related("user")
+        .order_by("user__last_name", "user__email")
     )
     return render(
         request,
@@ -48,7 +50,7 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             membership_invite(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 organisation=membership.organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -74,11 +76,15 @@ def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose one of the listed roles."))
     else:
         try:
-            membership_change_role(actor=request.user, membership=target, role=form.cleaned_data["role"])  # type: ignore[arg-type]
+            membership_change_role(
+                actor=acting_user(request), membership=target, role=form.cleaned_data["role"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("The role of %(email)s was changed.") % {"email": target.user.email})
+            messages.success(
+                request, _("The role of %(email)s was changed.") % {"email": target.user.email}
+            )
     return redirect("member_list", org_slug=membership.organisation.slug)
 
 
@@ -91,11 +97,13 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            membership_remove(actor=request.user, membership=target)  # type: ignore[arg-type]
+            membership_remove(actor=acting_user(request), membership=target)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(email)s no longer has access.") % {"email": target.user.email})
+            messages.success(
+                request, _("%(email)s no longer has access.") % {"email": target.user.email}
+            )
             if target.pk == membership.pk:
                 return redirect("home")
         return redirect("member_list", org_slug=membership.organisation.slug)

@@ -11,7 +11,12 @@ from compliance.forms import OrganisationSettingsForm
 from compliance.models import ApiKey, AuditEvent, Membership
 from compliance.permissions import Permission
 from compliance.services.organisations import organisation_update
-from compliance.views.base import LAST_ORGANISATION_SESSION_KEY, current_membership, organisation_view
+from compliance.views.base import (
+    LAST_ORGANISATION_SESSION_KEY,
+    acting_user,
+    current_membership,
+    organisation_view,
+)
 
 
 @login_required
@@ -55,7 +60,9 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     form = OrganisationSettingsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation_update(actor=request.user, organisation=organisation, **form.cleaned_data)  # type: ignore[arg-type]
+            organisation_update(
+                actor=acting_user(request), organisation=organisation, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--expires-in-days", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = Organisation.objects.filter(slug=options["organisation"], is_active=True).first()
+        organisation = Organisation.objects.filter(
+            slug=options["organisation"], is_active=True
+        ).first()
         if organisation is None:
             raise CommandError(f"No active organisation with slug {options['organisation']!r}.")
         scopes = [scope.strip() for scope in options["scopes"].split(",") if scope.strip()]
@@ -38,7 +40,11 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         self.stderr.write(
             f"Key for {organisation.slug}, scopes {','.join(issued.api_key.scopes)}"
-            + (f", expires {issued.api_key.expires_at:%Y-%m-%d}" if issued.api_key.expires_at else "")
+            + (
+                f", expires {issued.api_key.expires_at:%Y-%m-%d}"
+                if issued.api_key.expires_at
+                else ""
+            )
             + ". Store it now: it will not be shown again."
         )
         self.stdout.write(issued.raw_key)

@@ -14,7 +14,7 @@ from compliance.services.organisations import membership_create, organisation_cr
 
 DEMO_PASSWORD = "egide-demo-2026"  # noqa: S105 - demo accounts on a local machine only
 
-ORGANISATIONS = [
+ORGANISATIONS: list[dict[str, Any]] = [
     {
         "name": "Clinique des Lilas",
         "slug": "clinique-des-lilas",
@@ -39,8 +39,12 @@ ORGANISATIONS = [
 # (e-mail, first name, last name, {organisation slug: role})
 USERS = [
     ("direction@lilas.example", "Claire", "Martin", {"clinique-des-lilas": Role.MANAGER}),
-    ("auditrice@audit.example", "Sophie", "Bernard",
-     {"clinique-des-lilas": Role.LEAD_AUDITOR, "hds-exemple": Role.LEAD_AUDITOR}),
+    (
+        "auditrice@audit.example",
+        "Sophie",
+        "Bernard",
+        {"clinique-des-lilas": Role.LEAD_AUDITOR, "hds-exemple": Role.LEAD_AUDITOR},
+    ),
     ("auditeur@audit.example", "Karim", "Haddad", {"clinique-des-lilas": Role.AUDITOR}),
     ("rssi@lilas.example", "Julien", "Petit", {"clinique-des-lilas": Role.CONTRIBUTOR}),
     ("lecture@lilas.example", "Inès", "Moreau", {"clinique-des-lilas": Role.VIEWER}),
@@ -65,13 +69,21 @@ class Command(BaseCommand):
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = user_create(
-                    actor=actor, email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name
+                    actor=actor,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=first_name,
+                    last_name=last_name,
                 )
             for slug, role in roles.items():
-                if not Membership.objects.filter(user=user, organisation=organisations[slug]).exists():
-                    membership_create(actor=actor, organisation=organisations[slug], user=user, role=role)
+                if not Membership.objects.filter(
+                    user=user, organisation=organisations[slug]
+                ).exists():
+                    membership_create(
+                        actor=actor, organisation=organisations[slug], user=user, role=role
+                    )
 
-        self.stdout.write("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, _first, _last, roles in USERS:
             described = ", ".join(f"{role.value} @ {slug}" for slug, role in roles.items())
             self.stdout.write(f"  {email:<28} {described}")

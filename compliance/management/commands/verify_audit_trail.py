@@ -30,8 +30,11 @@ class Command(BaseCommand):
             else:
                 b = report.first_break
                 self.stdout.write(
-                    f"{report.chain_key}: BROKEN at event id={b.event_id} sequence={b.sequence}: {b.reason}"
+                    f"{report.chain_key}: BROKEN at event id={b.event_id} "
+                    f"sequence={b.sequence}: {b.reason}"
                 )
         if broken:
             raise CommandError(f"Audit trail tampered with: {len(broken)} chain(s) broken.")
-        self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {len(reports)} chain(s) verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit trail intact: {len(reports)} chain(s) verified.")
+        )
