@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +163,12 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE = {
+    "verify-audit-trail-nightly": {
+        "task": "compliance.tasks.verify_audit_trail_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

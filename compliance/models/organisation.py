@@ -98,7 +98,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.organisation} ({self.role})"
+        return f"{self.user} @ {self.organisation}"
 
     def has_perm(self, permission: str) -> bool:
         from compliance.permissions import role_has_permission

@@ -1,0 +1,36 @@
+"""Regenerate the README screenshots against a running `make run` server.
+
+    .venv/bin/python docs/screenshots/take_screenshots.py [http://127.0.0.1:8000]
+
+Uses Debian's Chromium (apt-get install chromium) through Playwright; no browser download.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+HERE = Path(__file__).parent
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page.goto(f"{BASE_URL}/accounts/login/")
+    page.fill("#id_username", "direction@lilas.example")
+    page.fill("#id_password", "egide-demo-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/")
+    page.screenshot(path=str(HERE / "home.png"), full_page=True)
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/members/")
+    page.screenshot(path=str(HERE / "members.png"), full_page=True)
+    browser.close()
