@@ -1,0 +1,101 @@
+"""`make bench`: timings of the foundation, on a throwaway test database.
+
+Runs on SQLite by default, on PostgreSQL when DATABASE_URL is set. Prints medians of
+several runs; numbers go in the issue notes, not in assertions (tests pin query counts).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "5000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+
+
+def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run() -> None:
+    from django.test import Client
+
+    from compliance.choices import Role
+    from compliance.models import User
+    from compliance.services.api_keys import api_key_create
+    from compliance.services.audit_trail import SystemActor, audit_event_record, audit_trail_verify
+    from compliance.services.organisations import membership_create, organisation_create
+
+    actor = SystemActor("bench")
+    organisation = organisation_create(
+        actor=actor, name="Bench", slug="bench", kind="health_establishment"
+    )
+    for index in range(100):
+        user = User.objects.create_user(email=f"member{index}@bench.example")
+        membership_create(actor=actor, organisation=organisation, user=user, role=Role.VIEWER)
+
+    started = time.perf_counter()
+    for index in range(EVENTS):
+        with transaction.atomic():
+            audit_event_record(
+                actor=actor,
+                organisation=organisation,
+                action="bench.write",
+                changes={"n": [index, index + 1]},
+            )
+    append_seconds = time.perf_counter() - started
+
+    verify_ms = median_ms(lambda: audit_trail_verify(organisation=organisation), runs=3)
+    total_events = EVENTS + 101
+    issued = api_key_create(actor=actor, organisation=organisation, name="bench", scopes=["read"])
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
+
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    print(f"database: {connection.vendor}")
+    print(
+        f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "
+        f"({EVENTS} events, one transaction each)"
+    )
+    print(
+        f"verify_audit_trail: {verify_ms:,.0f} ms for {total_events:,} events "
+        f"({total_events / verify_ms * 1000:,.0f} events/s)"
+    )
+    for url in (
+        "/api/v1/organisation/",
+        "/api/v1/members/?page_size=100",
+        "/api/v1/audit-events/?page_size=100",
+    ):
+        print(f"GET {url}: median {median_ms(lambda url=url: get(url)):.1f} ms over {RUNS} runs")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
