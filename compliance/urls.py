@@ -10,6 +10,11 @@ organisation_patterns = [
     path("members/invite/", members.member_invite, name="member_invite"),
     path("members/<int:pk>/role/", members.member_change_role, name="member_change_role"),
     path("members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path(
+        "members/<int:pk>/resend-invitation/",
+        members.member_resend_invitation,
+        name="member_resend_invitation",
+    ),
     path("api-keys/", api_keys.api_key_list, name="api_key_list"),
     path("api-keys/new/", api_keys.api_key_new, name="api_key_new"),
     path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),

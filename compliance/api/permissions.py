@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import exceptions, permissions
 from rest_framework.request import Request
 
+from compliance.api.authentication import ApiKeyAuthentication
 from compliance.choices import ApiKeyScope
 from compliance.models import ApiKey
 
@@ -18,7 +19,8 @@ class HasApiKeyScope(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
-            return False
+            # No key at all gets the same 401 as a refused key: nothing to tell apart.
+            raise exceptions.AuthenticationFailed(ApiKeyAuthentication.failure_message)
         needed = (
             ApiKeyScope.READ if request.method in permissions.SAFE_METHODS else ApiKeyScope.WRITE
         )

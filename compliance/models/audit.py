@@ -92,8 +92,11 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} by {self.actor_label}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        # An instance carrying an id (loaded, or built with an existing id) would make
+        # Django try an UPDATE first: refuse it, and only ever INSERT.
+        if not self._state.adding or self.pk is not None:
             raise AuditTrailIsAppendOnly("Audit events cannot be updated.")
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +43,9 @@ class Organisation(models.Model):
         default=Nis2Classification.UNDETERMINED,
         help_text=_("NIS2 Art. 3: essential or important entity."),
     )
-    staff_count = models.PositiveIntegerField(_("staff count"), null=True, blank=True)
+    staff_count = models.PositiveIntegerField(
+        _("staff count"), null=True, blank=True, validators=[MaxValueValidator(2_000_000)]
+    )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
     finess = models.CharField(_("FINESS"), max_length=9, blank=True, validators=[finess_validator])
     require_two_factor = models.BooleanField(

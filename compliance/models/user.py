@@ -6,11 +6,16 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
 class EmailUserManager(UserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Log in whatever the case of the address: people type it as they like."""
+        return self.get(email__iexact=username)
 
     def create_user(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
@@ -40,6 +45,9 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive")
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -108,7 +108,6 @@ def membership_invite(
     email = User.objects.normalize_email(email).strip()
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email).first()
-        new_account = user is None
         if user is None:
             user = User.objects.create_user(email=email, password=None)
             audit_event_record(
@@ -122,19 +121,24 @@ def membership_invite(
             raise ValidationError(
                 _("%(email)s is already a member of this organisation.") % {"email": email}
             )
+        # Someone invited before who never chose a password gets a fresh set-password link.
+        needs_password = not user.has_usable_password()
         membership = membership_create(actor=actor, organisation=organisation, user=user, role=role)
         transaction.on_commit(
             lambda: _send_invitation(
-                user=user, organisation=organisation, site_url=site_url, new_account=new_account
+                user=user,
+                organisation=organisation,
+                site_url=site_url,
+                needs_password=needs_password,
             )
         )
     return membership
 
 
 def _send_invitation(
-    *, user: User, organisation: Organisation, site_url: str, new_account: bool
+    *, user: User, organisation: Organisation, site_url: str, needs_password: bool
 ) -> None:
-    if new_account:
+    if needs_password:
         token = default_token_generator.make_token(user)
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         link = site_url.rstrip("/") + reverse("invitation_accept", args=[uid, token])
@@ -149,6 +153,31 @@ def _send_invitation(
             "Open this link to continue:\n%(link)s\n"
         ) % {"organisation": organisation.name, "link": link}
     send_mail(subject, body, None, [user.email])
+
+
+def membership_resend_invitation(*, actor: Actor, membership: Membership, site_url: str) -> None:
+    """Send a new set-password link to a member who has not chosen a password yet
+    (the previous link may have expired after a week)."""
+    user = membership.user
+    if user.has_usable_password():
+        raise ValidationError(
+            _("%(email)s has already activated their account.") % {"email": user.email}
+        )
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            organisation=membership.organisation,
+            action="membership.resend_invitation",
+            target=membership,
+        )
+        transaction.on_commit(
+            lambda: _send_invitation(
+                user=user,
+                organisation=membership.organisation,
+                site_url=site_url,
+                needs_password=True,
+            )
+        )
 
 
 def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:

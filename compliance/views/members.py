@@ -14,6 +14,7 @@ from compliance.services.organisations import (
     membership_change_role,
     membership_invite,
     membership_remove,
+    membership_resend_invitation,
 )
 from compliance.views.base import acting_user, current_membership, organisation_view
 
@@ -108,3 +109,23 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("home")
         return redirect("member_list", org_slug=membership.organisation.slug)
     return render(request, "compliance/member_confirm_remove.html", {"target": target})
+
+
+@organisation_view(Permission.MANAGE_MEMBERS)
+@require_POST
+def member_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = current_membership(request)
+    target = get_object_or_404(
+        Membership.objects.for_membership(membership).select_related("user", "organisation"), pk=pk
+    )
+    try:
+        membership_resend_invitation(
+            actor=acting_user(request), membership=target, site_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": target.user.email}
+        )
+    return redirect("member_list", org_slug=membership.organisation.slug)
