@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "compliance",
+    "controls",
 ]
 
 MIDDLEWARE = [

@@ -11,12 +11,25 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
 
 from compliance.choices import Role
 from compliance.models import Membership, Organisation, User
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.helpers import logged_in
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns once per test client that collectstatic has not run; tests serve
+    # static files through the finders and do not need it.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -34,30 +47,19 @@ def _default_language() -> Iterator[None]:
         yield
 
 
-def fr(message: str) -> str:
-    """``message`` as a French-speaking user reads it (the site's default language)."""
-    with translation.override("fr"):
-        return translation.gettext(message)
-
-
-def en(message: str) -> str:
-    with translation.override("en"):
-        return translation.gettext(message)
-
-
 @pytest.fixture
 def org_a(db: None) -> Organisation:
-    return OrganisationFactory(name="Clinique des Tilleuls", slug="clinique-des-tilleuls")
+    return OrganisationFactory.create(name="Clinique des Tilleuls", slug="clinique-des-tilleuls")
 
 
 @pytest.fixture
 def org_b(db: None) -> Organisation:
-    return OrganisationFactory(name="Hébergeur Santé Sud", slug="hebergeur-sante-sud")
+    return OrganisationFactory.create(name="Hébergeur Santé Sud", slug="hebergeur-sante-sud")
 
 
 @pytest.fixture
 def owner_membership(org_a: Organisation) -> Membership:
-    return MembershipFactory(
+    return MembershipFactory.create(
         organisation=org_a, role=Role.MANAGER, user__email="owner@tilleuls.example"
     )
 
@@ -69,7 +71,7 @@ def owner(owner_membership: Membership) -> User:
 
 @pytest.fixture
 def member_membership(org_a: Organisation) -> Membership:
-    return MembershipFactory(
+    return MembershipFactory.create(
         organisation=org_a, role=Role.VIEWER, user__email="member@tilleuls.example"
     )
 
@@ -81,7 +83,7 @@ def member(member_membership: Membership) -> User:
 
 @pytest.fixture
 def outsider_membership(org_b: Organisation) -> Membership:
-    return MembershipFactory(
+    return MembershipFactory.create(
         organisation=org_b, role=Role.MANAGER, user__email="outsider@sante-sud.example"
     )
 
@@ -89,12 +91,6 @@ def outsider_membership(org_b: Organisation) -> Membership:
 @pytest.fixture
 def outsider(outsider_membership: Membership) -> User:
     return outsider_membership.user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -110,8 +106,3 @@ def member_client(member: User) -> Client:
 @pytest.fixture
 def outsider_client(outsider: User) -> Client:
     return logged_in(outsider)
-
-
-@pytest.fixture
-def user_factory() -> type[UserFactory]:
-    return UserFactory

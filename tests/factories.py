@@ -16,7 +16,7 @@ from compliance.services.audit_trail import Actor, SystemActor
 PASSWORD = "correct-horse-battery-staple"
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -25,7 +25,7 @@ class OrganisationFactory(DjangoModelFactory):
     kind = OrganisationKind.HEALTH_ESTABLISHMENT
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -36,7 +36,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class MembershipFactory(DjangoModelFactory):
+class MembershipFactory(DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

@@ -8,9 +8,10 @@ class StandardPagination(PageNumberPagination):
 
 
 class NewestFirstCursorPagination(CursorPagination):
-    """Stable pages over an append-only log, however fast it grows."""
+    """Stable pages over an append-only log, however fast it grows (by chain sequence,
+    which the hash protects, not by id)."""
 
-    ordering = "-id"
+    ordering = "-sequence"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100

@@ -75,7 +75,8 @@ class AuditEvent(models.Model):
     objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
-        ordering = ["-id"]
+        # Newest first by chain position: ids are not hashed, sequences are.
+        ordering = ["-sequence"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         constraints = [
@@ -84,7 +85,7 @@ class AuditEvent(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organisation", "-id"], name="auditevent_org_recent"),
+            models.Index(fields=["organisation", "-sequence"], name="auditevent_org_recent"),
             models.Index(fields=["object_type", "object_id"], name="auditevent_object"),
         ]
 

@@ -72,6 +72,9 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **fields: A
 
 
 def _ensure_a_manager_remains(membership: Membership) -> None:
+    # Lock the organisation row first: two managers demoting each other at the same
+    # moment would otherwise both see the other one still a manager.
+    Organisation.objects.select_for_update().filter(pk=membership.organisation_id).first()
     other_managers = (
         Membership.objects.for_membership(membership)
         .filter(role=Role.MANAGER)

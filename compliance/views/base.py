@@ -39,7 +39,8 @@ def organisation_view(permission: str) -> Callable[[ViewFunc], ViewFunc]:
             if not membership.has_perm(permission):
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
-            request.session[LAST_ORGANISATION_SESSION_KEY] = org_slug
+            if request.session.get(LAST_ORGANISATION_SESSION_KEY) != org_slug:
+                request.session[LAST_ORGANISATION_SESSION_KEY] = org_slug
             return view(request, *args, **kwargs)
 
         return wrapper

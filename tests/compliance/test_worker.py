@@ -39,8 +39,24 @@ def worker(transactional_db: None) -> Iterator[tuple[str, str]]:
         "REDIS_URL": settings.REDIS_URL,
     }
     process = subprocess.Popen(  # noqa: S603 - fixed argv
-        [sys.executable, "-m", "celery", "-A", "compliance", "worker", "--pool", "solo",
-         "-Q", queue, "-n", hostname, "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "compliance",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -62,7 +78,10 @@ def worker(transactional_db: None) -> Iterator[tuple[str, str]]:
 def test_a_real_worker_verifies_the_audit_trail_written_by_the_web_process(worker, client):
     queue, hostname = worker
     organisation_create(
-        actor=SystemActor("test"), name="Clinique Worker", slug="clinique-worker", kind="health_establishment"
+        actor=SystemActor("test"),
+        name="Clinique Worker",
+        slug="clinique-worker",
+        kind="health_establishment",
     )
 
     result = verify_audit_trail_task.apply_async(queue=queue).get(timeout=30)
