@@ -1,0 +1,21 @@
+from controls.models.catalogue import (
+    Framework,
+    MappingSet,
+    Requirement,
+    RequirementAttribute,
+    RequirementMapping,
+    Theme,
+)
+from controls.models.status import Applicability, ControlStatus, SoaVersion
+
+__all__ = [
+    "Applicability",
+    "ControlStatus",
+    "Framework",
+    "MappingSet",
+    "Requirement",
+    "RequirementAttribute",
+    "RequirementMapping",
+    "SoaVersion",
+    "Theme",
+]
