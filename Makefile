@@ -20,6 +20,7 @@ install: $(BIN)/.installed
 run: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) load_catalogues
 	$(MANAGE) seed_demo
 	@echo "Egide: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -22,16 +22,34 @@ class Permission(models.TextChoices):
     MANAGE_MEMBERS = "manage_members", _("Invite and remove members, change roles")
     MANAGE_API_KEYS = "manage_api_keys", _("Create and revoke API keys")
     VIEW_AUDIT_TRAIL = "view_audit_trail", _("Read the audit trail")
+    VIEW_COMPLIANCE = "view_compliance", _("See frameworks, statuses, scores and the SoA")
+    EDIT_STATUS = "edit_status", _("Record requirement statuses and confirm derived ones")
+    EDIT_SOA = "edit_soa", _("Edit the Statement of Applicability")
+    ISSUE_SOA = "issue_soa", _("Issue a numbered version of the SoA")
 
 
 P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MANAGER: frozenset(P.values),
-    Role.LEAD_AUDITOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL}),
-    Role.AUDITOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL}),
-    Role.CONTRIBUTOR: frozenset({P.VIEW_ORGANISATION, P.VIEW_MEMBERS}),
-    Role.VIEWER: frozenset({P.VIEW_ORGANISATION}),
+    Role.LEAD_AUDITOR: frozenset(
+        {
+            P.VIEW_ORGANISATION,
+            P.VIEW_MEMBERS,
+            P.VIEW_AUDIT_TRAIL,
+            P.VIEW_COMPLIANCE,
+            P.EDIT_STATUS,
+            P.EDIT_SOA,
+            P.ISSUE_SOA,
+        }
+    ),
+    Role.AUDITOR: frozenset(
+        {P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL, P.VIEW_COMPLIANCE, P.EDIT_STATUS}
+    ),
+    Role.CONTRIBUTOR: frozenset(
+        {P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_COMPLIANCE, P.EDIT_STATUS}
+    ),
+    Role.VIEWER: frozenset({P.VIEW_ORGANISATION, P.VIEW_COMPLIANCE}),
 }
 
 

@@ -267,7 +267,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "compliance.choices.OrganisationKind",
+        "RequirementKindEnum": "controls.choices.RequirementKind",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from compliance.views import accounts, api_keys, audit_trail, health, members, organisations
 
-organisation_patterns = [
+organisation_patterns: list[URLPattern | URLResolver] = [
     path("", organisations.organisation_home, name="organisation_home"),
     path("settings/", organisations.organisation_settings, name="organisation_settings"),
     path("members/", members.member_list, name="member_list"),
@@ -19,6 +19,7 @@ organisation_patterns = [
     path("api-keys/new/", api_keys.api_key_new, name="api_key_new"),
     path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("audit-trail/", audit_trail.audit_trail, name="audit_trail"),
+    path("", include("controls.urls")),
 ]
 
 urlpatterns = [

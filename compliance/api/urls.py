@@ -13,4 +13,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("organisation/", views.OrganisationView.as_view(), name="api-organisation"),
     path("", include(router.urls)),
+    path("", include("controls.api.urls")),
 ]

@@ -18,7 +18,9 @@ class StatusFields(models.Model):
     requirement (``suggested_*``) until a person confirms it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.PROTECT, related_name="%(class)s_rows"
+    )
     status = models.CharField(
         _("implementation status"),
         max_length=16,
