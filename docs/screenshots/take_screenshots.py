@@ -33,4 +33,6 @@ with sync_playwright() as p:
     page.screenshot(path=str(HERE / "home.png"), full_page=True)
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/members/")
     page.screenshot(path=str(HERE / "members.png"), full_page=True)
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/soa/?theme=organizational")
+    page.screenshot(path=str(HERE / "soa.png"))
     browser.close()

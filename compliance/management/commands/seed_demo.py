@@ -83,7 +83,55 @@ class Command(BaseCommand):
                         actor=actor, organisation=organisations[slug], user=user, role=role
                     )
 
+        self._seed_statement_of_applicability(organisations["clinique-des-lilas"], actor)
+
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, _first, _last, roles in USERS:
             described = ", ".join(f"{role.value} @ {slug}" for slug, role in roles.items())
             self.stdout.write(f"  {email:<28} {described}")
+
+    def _seed_statement_of_applicability(
+        self, organisation: Organisation, actor: SystemActor
+    ) -> None:
+        """A half-filled SoA for the clinic, so the SoA page has something to show. Skipped
+        when the catalogues are not loaded or the clinic already has SoA lines."""
+        from controls.models import Applicability, Requirement
+        from controls.selectors import soa_framework
+        from controls.services.statuses import requirement_status_update, soa_bulk_update
+
+        framework = soa_framework()
+        if framework is None or Applicability.objects.filter(organisation=organisation).exists():
+            return
+        controls = Requirement.objects.filter(framework=framework, kind="control")
+        soa_bulk_update(
+            actor=actor,
+            organisation=organisation,
+            requirements=list(controls.filter(theme__code="organizational")),
+            applicable=True,
+            inclusion_justification=(
+                "Exigé par l'analyse de risques de la clinique (dossier patient, NIS2)."
+            ),
+        )
+        demo_statuses = {
+            "A.5.1": "implemented",
+            "A.5.2": "implemented",
+            "A.5.15": "partial",
+            "A.5.24": "planned",
+            "A.5.34": "partial",
+        }
+        for ref_id, status in demo_statuses.items():
+            requirement_status_update(
+                actor=actor,
+                organisation=organisation,
+                requirement=controls.get(ref_id=ref_id),
+                status=status,
+            )
+        requirement_status_update(
+            actor=actor,
+            organisation=organisation,
+            requirement=controls.get(ref_id="A.8.30"),
+            applicable=False,
+            exclusion_justification=(
+                "La clinique ne fait développer aucun logiciel : pas de développement externalisé."
+            ),
+        )
