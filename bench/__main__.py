@@ -21,6 +21,9 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from compliance.models import Organisation  # noqa: E402
+from compliance.services.audit_trail import SystemActor  # noqa: E402
+
 EVENTS = int(os.environ.get("BENCH_EVENTS", "5000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 
@@ -81,6 +84,7 @@ def run() -> None:
         assert response.status_code == 200, response.status_code
 
     print(f"database: {connection.vendor}")
+    bench_catalogues_and_soa(organisation, actor)
     print(
         f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "
         f"({EVENTS} events, one transaction each)"
@@ -96,6 +100,64 @@ def run() -> None:
     ):
         timing = median_ms(functools.partial(get, url))
         print(f"GET {url}: median {timing:.1f} ms over {RUNS} runs")
+
+
+def bench_catalogues_and_soa(organisation: Organisation, actor: SystemActor) -> None:
+    """load_catalogues cold and warm, 2,000 status changes, then the SoA page and API."""
+    import random
+
+    from django.test import Client
+
+    from compliance.choices import Role
+    from compliance.models import Membership, User
+    from compliance.services.api_keys import api_key_create
+    from compliance.services.organisations import membership_create
+    from controls.choices import ImplementationStatus
+    from controls.models import Requirement
+    from controls.services.catalogues import load_builtin_catalogues
+    from controls.services.statuses import requirement_status_update
+
+    started = time.perf_counter()
+    load_builtin_catalogues(actor=actor)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    load_builtin_catalogues(actor=actor)
+    warm = time.perf_counter() - started
+    print(f"load_catalogues: {cold:.2f} s first run, {warm:.2f} s second run")
+
+    assessable = list(Requirement.objects.filter(assessable=True).select_related("framework"))
+    statuses = ImplementationStatus.values
+    chooser = random.Random(7)
+    started = time.perf_counter()
+    for _ in range(2000):
+        requirement_status_update(
+            actor=actor,
+            organisation=organisation,
+            requirement=chooser.choice(assessable),
+            status=chooser.choice(statuses),
+        )
+    print(f"2,000 status changes (with mapping suggestions): {time.perf_counter() - started:.1f} s")
+
+    manager = User.objects.create_user(email="manager@bench.example")
+    if not Membership.objects.filter(user=manager).exists():
+        membership_create(actor=actor, organisation=organisation, user=manager, role=Role.MANAGER)
+    browser = Client()
+    browser.force_login(manager)
+    issued = api_key_create(
+        actor=actor, organisation=organisation, name="bench-soa", scopes=["read"]
+    )
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
+    slug = organisation.slug
+    for label, client, url in (
+        ("SoA page", browser, f"/o/{slug}/soa/"),
+        ("API /soa/", api, "/api/v1/soa/"),
+        ("API nis2 statuses", api, "/api/v1/frameworks/nis2/statuses/"),
+    ):
+
+        def fetch(client: Client = client, url: str = url) -> None:
+            assert client.get(url).status_code == 200
+
+        print(f"{label}: median {median_ms(fetch):.1f} ms over {RUNS} runs")
 
 
 if __name__ == "__main__":

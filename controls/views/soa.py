@@ -15,7 +15,7 @@ from compliance.models import Membership
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
 from controls.choices import ImplementationStatus
-from controls.forms import SoaBulkForm, SoaIssueForm, SoaLineForm, StatusForm
+from controls.forms import SoaBulkForm, SoaIssueForm, SoaLineForm, StatusForm, owner_from_choice
 from controls.models import Applicability, ControlStatus, Framework, Requirement, SoaVersion
 from controls.selectors import compliance_scores, requirements_with_rows, row_of, soa_framework
 from controls.services.soa import (
@@ -53,26 +53,19 @@ def _members(membership: Membership) -> list[Membership]:
     return list(Membership.objects.for_membership(membership).select_related("user"))
 
 
-def _initial(requirement: Requirement, row: Any) -> dict[str, Any]:
-    if row is None:
-        return {"status": ImplementationStatus.NOT_STARTED}
-    initial = {"status": row.status, "notes": row.notes, "owner": row.owner_id}
-    if isinstance(row, Applicability):
-        initial.update(
-            applicable="" if row.applicable is None else ("yes" if row.applicable else "no"),
-            inclusion_justification=row.inclusion_justification,
-            exclusion_justification=row.exclusion_justification,
-        )
-    return initial
+def _owner_choices(members: list[Membership]) -> list[tuple[int, str]]:
+    return sorted(((m.user_id, str(m.user)) for m in members), key=lambda choice: choice[1])
 
 
 def _line(requirement: Requirement, members: list[Membership], prefix: str) -> dict[str, Any]:
     row = row_of(requirement)
     form_class = SoaLineForm if is_soa_control(requirement) else StatusForm
+    # The form only lends its field prefix; the row template writes the controls itself.
     return {
         "requirement": requirement,
         "row": row,
-        "form": form_class(initial=_initial(requirement, row), memberships=members, prefix=prefix),
+        "soa_line": form_class is SoaLineForm,
+        "form": form_class(memberships=members, prefix=prefix),
     }
 
 
@@ -124,6 +117,8 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
             "scores": compliance_scores(requirements),
             "themes": framework.themes.all(),
             "statuses": ImplementationStatus.choices,
+            "status_choices": ImplementationStatus.choices,
+            "owner_choices": _owner_choices(members),
             "can_edit": membership.has_perm(Permission.EDIT_STATUS),
         },
     )
@@ -152,6 +147,8 @@ def soa_page(request: HttpRequest, problems: list[str] | None = None) -> HttpRes
             "scores": compliance_scores(requirements),
             "themes": framework.themes.exclude(code="clauses"),
             "statuses": ImplementationStatus.choices,
+            "status_choices": ImplementationStatus.choices,
+            "owner_choices": _owner_choices(members),
             "can_edit": membership.has_perm(Permission.EDIT_SOA),
             "can_issue": membership.has_perm(Permission.ISSUE_SOA),
             "bulk_form": SoaBulkForm(memberships=members),
@@ -173,6 +170,7 @@ def _save_line(
     ajax = request.headers.get("X-Requested-With") == "fetch"
     if form.is_valid():
         fields = dict(form.cleaned_data)
+        fields["owner"] = owner_from_choice(members, fields.get("owner"))
         try:
             requirement_status_update(
                 actor=acting_user(request),
@@ -257,7 +255,7 @@ def soa_bulk(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["inclusion_justification"]:
             fields["inclusion_justification"] = form.cleaned_data["inclusion_justification"]
     elif action == "owner":
-        fields = {"owner": form.cleaned_data["owner"]}
+        fields = {"owner": owner_from_choice(_members(membership), form.cleaned_data["owner"])}
     elif action == "status" and form.cleaned_data["status"]:
         fields = {"status": form.cleaned_data["status"]}
     try:
