@@ -14,23 +14,17 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
 from compliance.forms import TokenForm
 from compliance.services.accounts import totp_device_confirm, totp_device_start
-from compliance.views.base import acting_user
+from compliance.views.base import acting_user, safe_next
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return str(reverse_lazy("home"))
+    return safe_next(request, str(reverse_lazy("home")))
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from compliance.models import Membership, User
 
@@ -46,6 +47,17 @@ def organisation_view(permission: str) -> Callable[[ViewFunc], ViewFunc]:
         return wrapper
 
     return decorator
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` URL the form came from, when it points inside this site (no open
+    redirect); ``default`` otherwise."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
 
 
 def acting_user(request: HttpRequest) -> User:

@@ -79,7 +79,12 @@ def _validate_soa_line(row: Applicability) -> None:
 
 
 def requirement_status_update(
-    *, actor: Actor, organisation: Organisation, requirement: Requirement, **fields: Any
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    requirement: Requirement,
+    confirmed_from: Requirement | None = None,
+    **fields: Any,
 ) -> StatusFields:
     """Record a person's decision on one requirement (an SoA line for Annex A controls:
     ``applicable``, justifications; a status, an owner and notes for every requirement),
@@ -125,14 +130,25 @@ def requirement_status_update(
         )
         if "status" in changes:
             _offer_to_mapped(
-                actor=actor, organisation=organisation, requirement=requirement, status=row.status
+                actor=actor,
+                organisation=organisation,
+                requirement=requirement,
+                status=row.status,
+                skip=confirmed_from,
             )
     return row
 
 
 def _offer_to_mapped(
-    *, actor: Actor, organisation: Organisation, requirement: Requirement, status: str
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    requirement: Requirement,
+    status: str,
+    skip: Requirement | None = None,
 ) -> None:
+    """Offer ``status`` to every requirement mapped to ``requirement`` except ``skip``,
+    the one a just-confirmed status came from (no offer bounces back to its origin)."""
     links = RequirementMapping.objects.filter(
         Q(source=requirement) | Q(target=requirement)
     ).select_related("source__framework", "target__framework")
@@ -141,7 +157,7 @@ def _offer_to_mapped(
             other, relationship = link.target, Relationship(link.relationship)
         else:
             other, relationship = link.source, Relationship(link.relationship).inverse
-        if not other.assessable:
+        if not other.assessable or (skip is not None and other.pk == skip.pk):
             continue
         offered = derived_status(status, relationship)
         row = _row_for_update(organisation, other)
@@ -180,7 +196,11 @@ def suggestion_confirm(
     if row is None or not row.suggested_status:
         raise ValidationError(_("There is no suggested status to confirm."))
     return requirement_status_update(
-        actor=actor, organisation=organisation, requirement=requirement, status=row.suggested_status
+        actor=actor,
+        organisation=organisation,
+        requirement=requirement,
+        status=row.suggested_status,
+        confirmed_from=row.suggested_from,
     )
 
 

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from compliance.models import Membership
 from compliance.permissions import Permission
-from compliance.views.base import acting_user, current_membership, organisation_view
+from compliance.views.base import acting_user, current_membership, organisation_view, safe_next
 from controls.choices import ImplementationStatus
 from controls.forms import SoaBulkForm, SoaIssueForm, SoaLineForm, StatusForm, owner_from_choice
 from controls.models import Applicability, ControlStatus, Framework, Requirement, SoaVersion
@@ -194,7 +195,7 @@ def _save_line(
                 messages.error(request, f"{requirement.ref_id}: {message}")
     else:
         messages.success(request, _("%(ref)s saved.") % {"ref": requirement.ref_id})
-    return redirect(request.POST.get("next") or request.get_full_path())
+    return redirect(safe_next(request, request.get_full_path()))
 
 
 @organisation_view(Permission.VIEW_COMPLIANCE)
@@ -221,14 +222,18 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     actor, organisation = acting_user(request), membership.organisation
     if request.POST.get("decision") == "confirm":
-        suggestion_confirm(actor=actor, organisation=organisation, requirement=requirement)
+        try:
+            suggestion_confirm(actor=actor, organisation=organisation, requirement=requirement)
+        except ValidationError as error:  # already confirmed in another tab, double click
+            messages.info(request, " ".join(error.messages))
+            return redirect(safe_next(request, reverse("home")))
         messages.success(
             request, _("%(ref)s: suggested status confirmed.") % {"ref": requirement.ref_id}
         )
     else:
         suggestion_dismiss(actor=actor, organisation=organisation, requirement=requirement)
         messages.info(request, _("%(ref)s: suggestion dismissed.") % {"ref": requirement.ref_id})
-    return redirect(request.POST.get("next") or "home")
+    return redirect(safe_next(request, reverse("home")))
 
 
 @organisation_view(Permission.EDIT_SOA)
