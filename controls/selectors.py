@@ -34,7 +34,7 @@ def requirements_with_rows(
     per row."""
     requirements = (
         Requirement.objects.filter(framework=framework)
-        .select_related("theme")
+        .select_related("theme", "framework")
         .prefetch_related(Prefetch("attribute_values", to_attr="prefetched_attributes"))
     )
     if assessable_only:

@@ -135,3 +135,6 @@ class SoaVersion(models.Model):
             raise ValueError("An issued SoA version cannot be changed.")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ValueError("An issued SoA version cannot be deleted.")

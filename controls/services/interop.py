@@ -396,7 +396,11 @@ def _props_by_ns(props: Any, where: str) -> tuple[dict[str, Any], list[dict[str,
 def _label(props: list[dict[str, Any]]) -> str:
     labels = [p for p in props if p.get("name") == "label" and not p.get("ns")]
     labels.sort(key=lambda p: 1 if p.get("class") else 0)  # NIST: the unclassed label first
-    return _text(_prop_value(labels[0], "label")) if labels else ""
+    if not labels:
+        return ""
+    value = _prop_value(labels[0], "label")
+    # A JSON-encoded label is Egide's, kept exactly; other catalogs' labels are trimmed.
+    return str(value) if labels[0].get("class") == "json" else _text(value)
 
 
 def _prose(part: dict[str, Any]) -> str:
@@ -928,7 +932,7 @@ def catalogue_file_import(
                 kind, "egide"
             )
             for document in catalogues:
-                if as_version:
+                if as_version and isinstance(document.get("framework"), dict):
                     document["framework"]["version"] = as_version
                 report.frameworks.append(
                     catalogue_import_document(document, actor=actor, name=name, origin=origin)

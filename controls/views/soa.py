@@ -126,7 +126,12 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @organisation_view(Permission.VIEW_COMPLIANCE)
-def soa_page(request: HttpRequest, problems: list[str] | None = None) -> HttpResponse:
+def soa_page(request: HttpRequest) -> HttpResponse:
+    return _render_soa(request)
+
+
+def _render_soa(request: HttpRequest, problems: list[str] | None = None) -> HttpResponse:
+    """The SoA page; ``problems`` lists what stops it from being issued."""
     membership = current_membership(request)
     framework = soa_framework()
     if framework is None:
@@ -288,7 +293,7 @@ def soa_issue_view(request: HttpRequest) -> HttpResponse:
     lines = soa_current_lines(framework, **_scoped_rows(membership))
     problems = soa_problems(lines)
     if problems or not form.is_valid():
-        return soa_page.__wrapped__(request, problems=problems)  # type: ignore[attr-defined]
+        return _render_soa(request, problems=problems)
     version = soa_issue(
         actor=acting_user(request),
         organisation=membership.organisation,
@@ -322,11 +327,17 @@ def soa_version(request: HttpRequest, number: int) -> HttpResponse:
         )
         older, newer = sorted([other, version], key=lambda v: v.number)
         changes = soa_diff(older.lines, newer.lines)
+    labels = dict(ImplementationStatus.choices)
+    lines = [
+        {**line, "status_label": labels.get(line["status"], line["status"])}
+        for line in version.lines
+    ]
     return render(
         request,
         "controls/soa_version.html",
         {
             "version": version,
+            "lines": lines,
             "other": other,
             "changes": changes,
             "statuses": dict(ImplementationStatus.choices),

@@ -213,9 +213,7 @@ def test_a_new_version_loads_beside_the_old_one_and_leaves_it_alone() -> None:
     assert Framework.objects.get(pk=old.pk).content_sha256 == old_sha256
 
 
-def test_an_edited_file_of_the_same_version_updates_texts_in_place(
-    org_a: Any, owner: Any
-) -> None:
+def test_an_edited_file_of_the_same_version_updates_texts_in_place(org_a: Any, owner: Any) -> None:
     point = Requirement.objects.get(framework__code="nis2", ref_id="21.2.b")
     status = ControlStatus.objects.create(organisation=org_a, requirement=point, status="partial")
     ids_before = dict(
@@ -389,7 +387,6 @@ def test_a_tab_in_the_indentation_is_reported_at_its_line(tmp_path: Path) -> Non
         read_yaml(path)
 
 
-
 def nis2_to_gdpr(*links: dict[str, Any]) -> dict[str, Any]:
     return {
         "schema": "egide-mapping/1",
@@ -437,4 +434,3 @@ def test_a_mapping_to_a_framework_that_is_not_loaded_is_refused() -> None:
 
     with pytest.raises(CatalogueError, match="framework 'dora' is not loaded"):
         mapping_import_document(document, actor=ACTOR, name="nis2--dora.yaml")
-
