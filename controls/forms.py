@@ -37,7 +37,11 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.memberships = memberships
         self.fields["owner"] = owner_field(memberships)
+
+    def clean_owner(self) -> User | None:
+        return owner_from_choice(self.memberships, self.cleaned_data.get("owner"))
 
 
 class SoaLineForm(StatusForm):
@@ -76,7 +80,26 @@ class SoaBulkForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.memberships = memberships
         self.fields["owner"] = owner_field(memberships)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "status" and not cleaned.get("status"):
+            self.add_error("status", _("Choose the status to set."))
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the chosen action sets on every control of the theme."""
+        action = self.cleaned_data["action"]
+        if action == "owner":
+            return {"owner": owner_from_choice(self.memberships, self.cleaned_data["owner"])}
+        if action == "status":
+            return {"status": self.cleaned_data["status"]}
+        changes: dict[str, Any] = {"applicable": True}
+        if self.cleaned_data["inclusion_justification"]:
+            changes["inclusion_justification"] = self.cleaned_data["inclusion_justification"]
+        return changes
 
 
 class SoaIssueForm(forms.Form):

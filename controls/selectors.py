@@ -1,63 +1,154 @@
-"""Reads for the SoA and status pages and the API, with fixed query counts."""
+"""Reads for the SoA and status pages and the API, with fixed query counts.
+
+Callers pass SoA-line and status querysets already scoped to one organisation
+(``Applicability.objects.for_membership(m)`` or ``.for_api_key(k)``): the selectors
+never decide whose data they read.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
 
-from compliance.models import Membership
-from controls.choices import STATUS_SCORE, ImplementationStatus
+from compliance.models import ApiKey, Membership
+from controls.choices import STATUS_SCORE, ImplementationStatus, RequirementKind
 from controls.models import Applicability, ControlStatus, Framework, Requirement
 
 
+def framework_by_code(code: str, version: str | None = None) -> Framework:
+    """A loaded framework; without ``version``, the one loaded last (ids grow with each
+    load, so "10" is not mistaken for older than "9" as a string sort would)."""
+    frameworks = Framework.objects.filter(code=code)
+    if version:
+        frameworks = frameworks.filter(version=version)
+    framework = frameworks.order_by("-pk").first()
+    if framework is None:
+        raise Http404
+    return framework
+
+
 def soa_framework() -> Framework | None:
-    """The framework whose Annex A controls form the SoA (the newest loaded version)."""
+    """The framework whose Annex A controls form the SoA: Egide's own catalogue first (a
+    copy imported under another version does not take its place), the latest loaded."""
     return (
-        Framework.objects.filter(has_statement_of_applicability=True).order_by("-version").first()
+        Framework.objects.filter(has_statement_of_applicability=True)
+        .order_by(
+            Case(
+                When(origin="egide", then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            "-pk",
+        )
+        .first()
     )
 
 
-def requirements_with_rows(
-    framework: Framework,
-    *,
-    soa_rows: QuerySet[Applicability],
-    status_rows: QuerySet[ControlStatus],
-    assessable_only: bool = True,
-) -> QuerySet[Requirement]:
-    """Requirements of a framework with the organisation's SoA line (``soa_rows``) or
-    status (``status_rows``) prefetched: callers pass querysets already scoped to one
-    organisation (``for_membership`` / ``for_api_key``). Five queries whatever the size:
-    requirements with their theme, attribute values, SoA lines, statuses, and nothing
-    per row."""
-    requirements = (
-        Requirement.objects.filter(framework=framework)
-        .select_related("theme", "framework")
-        .prefetch_related(Prefetch("attribute_values", to_attr="prefetched_attributes"))
-    )
-    if assessable_only:
-        requirements = requirements.filter(assessable=True)
+@dataclass(frozen=True)
+class ScopedRows:
+    """One organisation's SoA lines and statuses, as scoped querysets."""
+
+    soa_rows: QuerySet[Applicability]
+    status_rows: QuerySet[ControlStatus]
+
+    @classmethod
+    def for_membership(cls, membership: Membership) -> ScopedRows:
+        return cls(
+            Applicability.objects.for_membership(membership),
+            ControlStatus.objects.for_membership(membership),
+        )
+
+    @classmethod
+    def for_api_key(cls, api_key: ApiKey) -> ScopedRows:
+        return cls(
+            Applicability.objects.for_api_key(api_key),
+            ControlStatus.objects.for_api_key(api_key),
+        )
+
+
+def _with_rows(requirements: QuerySet[Requirement], rows: ScopedRows) -> QuerySet[Requirement]:
     related = ("owner", "suggested_from__framework")
-    return requirements.prefetch_related(
-        Prefetch(
-            "applicability_rows", queryset=soa_rows.select_related(*related), to_attr="soa_rows"
-        ),
-        Prefetch(
-            "controlstatus_rows",
-            queryset=status_rows.select_related(*related),
-            to_attr="status_rows",
-        ),
+    return (
+        requirements.select_related("theme", "framework")
+        .prefetch_related(
+            Prefetch("attribute_values", to_attr="prefetched_attributes"),
+            Prefetch(
+                "applicability_rows",
+                queryset=rows.soa_rows.select_related(*related),
+                to_attr="soa_rows",
+            ),
+            Prefetch(
+                "controlstatus_rows",
+                queryset=rows.status_rows.select_related(*related),
+                to_attr="status_rows",
+            ),
+        )
+        .order_by("framework_id", "order")
     )
+
+
+def soa_lines(framework: Framework, rows: ScopedRows) -> QuerySet[Requirement]:
+    """The Annex A controls with the organisation's SoA line: four queries in all
+    (controls with theme and framework, attribute values, SoA lines, statuses)."""
+    return _with_rows(Requirement.objects.soa_controls().filter(framework=framework), rows)
+
+
+def status_lines(framework: Framework, rows: ScopedRows) -> QuerySet[Requirement]:
+    """Every other assessable requirement of a framework (clauses 4-10 for ISO 27001,
+    all of NIS2, GDPR, ...) with the organisation's status."""
+    requirements = Requirement.objects.filter(framework=framework, assessable=True)
+    if framework.has_statement_of_applicability:
+        requirements = requirements.exclude(kind=RequirementKind.CONTROL)
+    return _with_rows(requirements, rows)
+
+
+def scored_requirements(rows: ScopedRows) -> QuerySet[Requirement]:
+    """All assessable requirements of every framework, for the scores of the framework
+    list: the same four queries whatever the number of frameworks."""
+    return _with_rows(Requirement.objects.filter(assessable=True), rows)
 
 
 def row_of(requirement: Requirement) -> Any:
-    """The organisation's SoA line or status of a requirement from requirements_with_rows."""
+    """The organisation's SoA line or status of a requirement read through a selector.
+    An Annex A control has an SoA line; any other requirement a status."""
     soa_rows = getattr(requirement, "soa_rows", None) or []
     status_rows = getattr(requirement, "status_rows", None) or []
-    rows = soa_rows or status_rows
+    rows = soa_rows if is_soa_control(requirement) else status_rows
     return rows[0] if rows else None
+
+
+def is_soa_control(requirement: Requirement) -> bool:
+    return bool(
+        requirement.framework.has_statement_of_applicability
+        and requirement.kind == RequirementKind.CONTROL
+    )
+
+
+APPLICABILITY_FILTER = {"yes": True, "no": False, "undecided": None}
+
+
+def filter_requirements(
+    requirements: Iterable[Requirement], *, theme: str = "", status: str = "", applicable: str = ""
+) -> list[Requirement]:
+    """The page filters (theme, status, applicability), applied to requirements whose
+    rows are already loaded, so filtering costs no query."""
+    kept = []
+    for requirement in requirements:
+        row = row_of(requirement)
+        if theme and (requirement.theme is None or requirement.theme.code != theme):
+            continue
+        if status and (row.status if row else ImplementationStatus.NOT_STARTED) != status:
+            continue
+        if (
+            applicable in APPLICABILITY_FILTER
+            and getattr(row, "applicable", None) != APPLICABILITY_FILTER[applicable]
+        ):
+            continue
+        kept.append(requirement)
+    return kept
 
 
 @dataclass
@@ -84,7 +175,14 @@ class Scores:
     by_attribute: list[Score]
 
 
-def compliance_scores(requirements: list[Requirement]) -> Scores:
+def _attribute_labels(requirement: Requirement) -> list[str]:
+    """Multi-valued attributes (27002 families) and yes/no ones (``new_in_2022``)."""
+    labels = [f"{a.family}:{a.value}" for a in getattr(requirement, "prefetched_attributes", [])]
+    labels += [key for key, value in requirement.attributes.items() if value is True]
+    return labels
+
+
+def compliance_scores(requirements: Iterable[Requirement]) -> Scores:
     """Score = (implemented + ½ partial) / requirements counted. An SoA control counts
     when it is applicable or not yet decided; an excluded control does not count."""
     overall = Score("overall")
@@ -98,17 +196,21 @@ def compliance_scores(requirements: list[Requirement]) -> Scores:
         overall.add(status)
         theme_label = requirement.theme.name if requirement.theme else "—"
         themes.setdefault(theme_label, Score(theme_label)).add(status)
-        for attribute in getattr(requirement, "prefetched_attributes", []):
-            label = f"{attribute.family}:{attribute.value}"
+        for label in _attribute_labels(requirement):
             attributes.setdefault(label, Score(label)).add(status)
     return Scores(
         overall, list(themes.values()), sorted(attributes.values(), key=lambda s: s.label)
     )
 
 
-def organisation_owners(membership: Membership) -> QuerySet[Membership]:
-    return (
-        Membership.objects.for_membership(membership)
-        .select_related("user")
-        .order_by("user__last_name")
-    )
+def scores_by_framework(requirements: Iterable[Requirement]) -> dict[int, Scores]:
+    """Scores of each framework from ``scored_requirements``: SoA controls for a
+    framework with a Statement of Applicability, every assessable requirement otherwise."""
+    grouped: dict[int, list[Requirement]] = defaultdict(list)
+    for requirement in requirements:
+        grouped[requirement.framework_id].append(requirement)
+    scores = {}
+    for framework_id, members in grouped.items():
+        soa = [r for r in members if is_soa_control(r)]
+        scores[framework_id] = compliance_scores(soa or members)
+    return scores

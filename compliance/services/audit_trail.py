@@ -120,69 +120,63 @@ class ChainReport:
         return self.first_break is None
 
 
-def _verify_chain(
-    chain_key: str, events: Iterator[AuditEvent], head: AuditChainHead | None
-) -> ChainReport:
-    expected_sequence = 1
-    expected_previous = GENESIS_HASH
+def _first_break(
+    events: Iterator[AuditEvent], head: AuditChainHead | None
+) -> tuple[int, AuditEvent | None, str | None]:
+    """Walk one chain in sequence order: (events checked, event at fault, reason)."""
+    expected_sequence, expected_previous = 1, GENESIS_HASH
     checked = 0
     last: AuditEvent | None = None
     for event in events:
         checked += 1
         if event.sequence != expected_sequence:
-            return ChainReport(
-                chain_key,
+            return (
                 checked,
-                ChainBreak(
-                    chain_key,
-                    event.pk,
-                    event.sequence,
+                event,
+                (
                     f"sequence {event.sequence} found where {expected_sequence} was expected "
-                    "(an event was deleted or the rows were reordered)",
+                    "(an event was deleted or the rows were reordered)"
                 ),
             )
         if event.previous_hash != expected_previous:
-            return ChainReport(
-                chain_key,
+            return (
                 checked,
-                ChainBreak(
-                    chain_key,
-                    event.pk,
-                    event.sequence,
-                    "previous_hash does not match the preceding event (reordered or replaced row)",
-                ),
+                event,
+                ("previous_hash does not match the preceding event (reordered or replaced row)"),
             )
         if event.compute_hash() != event.hash:
-            return ChainReport(
-                chain_key,
-                checked,
-                ChainBreak(
-                    chain_key,
-                    event.pk,
-                    event.sequence,
-                    "content does not match its hash (the row was edited)",
-                ),
-            )
-        expected_sequence += 1
-        expected_previous = event.hash
+            return checked, event, "content does not match its hash (the row was edited)"
+        expected_sequence, expected_previous = expected_sequence + 1, event.hash
         last = event
 
+    # The head anchors the end of the chain: a tail cut off leaves it pointing further.
     head_sequence = head.sequence if head else 0
-    head_hash = head.hash if head else GENESIS_HASH
     last_sequence = last.sequence if last else 0
-    if head_sequence != last_sequence or head_hash != expected_previous:
-        return ChainReport(
-            chain_key,
+    if head_sequence != last_sequence or (head.hash if head else GENESIS_HASH) != expected_previous:
+        return (
             checked,
-            ChainBreak(
-                chain_key,
-                last.pk if last else None,
-                last_sequence or None,
+            last,
+            (
                 f"the chain ends at sequence {last_sequence} but its anchor records "
-                f"{head_sequence} (events were removed from the end)",
+                f"{head_sequence} (events were removed from the end)"
             ),
         )
-    return ChainReport(chain_key, checked, None)
+    return checked, None, None
+
+
+def _verify_chain(
+    chain_key: str, events: Iterator[AuditEvent], head: AuditChainHead | None
+) -> ChainReport:
+    checked, event, reason = _first_break(events, head)
+    if reason is None:
+        return ChainReport(chain_key, checked, None)
+    return ChainReport(
+        chain_key,
+        checked,
+        ChainBreak(
+            chain_key, event.pk if event else None, event.sequence if event else None, reason
+        ),
+    )
 
 
 def audit_trail_verify(*, organisation: Organisation | None = None) -> list[ChainReport]:

@@ -66,8 +66,7 @@ class RequirementSerializer(serializers.ModelSerializer[Requirement]):
         read_only_fields = fields
 
     def get_parent(self, requirement: Requirement) -> str | None:
-        parents = self.context.get("ref_by_id", {})
-        return parents.get(requirement.parent_id) if requirement.parent_id else None
+        return requirement.parent.ref_id if requirement.parent else None
 
     @extend_schema_field({"type": "object", "additionalProperties": {}})
     def get_attributes(self, requirement: Requirement) -> dict[str, Any]:

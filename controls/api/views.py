@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -22,21 +22,16 @@ from controls.api.serializers import (
     StatusLineSerializer,
     StatusUpdateSerializer,
 )
-from controls.models import Applicability, ControlStatus, Framework, Requirement, RequirementMapping
-from controls.selectors import requirements_with_rows, soa_framework
+from controls.filters import RequirementFilter
+from controls.models import Framework, Requirement, RequirementMapping
+from controls.selectors import (
+    ScopedRows,
+    framework_by_code,
+    soa_framework,
+    soa_lines,
+    status_lines,
+)
 from controls.services.statuses import requirement_status_update
-
-
-def framework_by_code(code: str, version: str | None = None) -> Framework:
-    frameworks = Framework.objects.filter(code=code)
-    if version:
-        frameworks = frameworks.filter(version=version)
-    framework = frameworks.order_by("-version").first()
-    if framework is None:
-        from django.http import Http404
-
-        raise Http404
-    return framework
 
 
 class FrameworkList(generics.ListAPIView[Framework]):
@@ -47,90 +42,32 @@ class FrameworkList(generics.ListAPIView[Framework]):
     pagination_class = None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("theme", str, description="theme code, e.g. organizational"),
-        OpenApiParameter(
-            "attribute",
-            str,
-            description="family:value, e.g. new_in_2022:true or control_type:preventive",
-        ),
-        OpenApiParameter("q", str, description="text in the reference, title or description"),
-        OpenApiParameter("assessable", bool),
-        OpenApiParameter("version", str),
-    ]
-)
+@extend_schema(parameters=[OpenApiParameter("version", str, description="a loaded version")])
 class RequirementList(generics.ListAPIView[Requirement]):
-    """A framework's requirements with their attributes and mapped requirements."""
+    """A framework's requirements with their attributes and mapped requirements
+    (filters: ``theme``, ``attribute=family:value``, ``q``, ``assessable``)."""
 
     serializer_class = RequirementSerializer
-    filter_backends: list[Any] = []
+    filterset_class = RequirementFilter
 
     def get_queryset(self) -> QuerySet[Requirement]:
         if getattr(self, "swagger_fake_view", False):
             return Requirement.objects.none()
-        params = self.request.query_params
-        framework = framework_by_code(self.kwargs["code"], params.get("version"))
+        framework = framework_by_code(self.kwargs["code"], self.request.query_params.get("version"))
         links = RequirementMapping.objects.select_related("source__framework", "target__framework")
-        requirements = (
+        return (
             Requirement.objects.filter(framework=framework)
-            .select_related("theme")
+            .select_related("theme", "parent")
             .prefetch_related(
                 Prefetch("attribute_values", to_attr="prefetched_attributes"),
                 Prefetch("mappings_out", queryset=links),
                 Prefetch("mappings_in", queryset=links),
             )
         )
-        if params.get("theme"):
-            requirements = requirements.filter(theme__code=params["theme"])
-        if params.get("assessable") in ("true", "false"):
-            requirements = requirements.filter(assessable=params["assessable"] == "true")
-        if params.get("q"):
-            text = params["q"]
-            requirements = requirements.filter(
-                Q(ref_id__icontains=text)
-                | Q(title_fr__icontains=text)
-                | Q(title_en__icontains=text)
-                | Q(description_fr__icontains=text)
-                | Q(description_en__icontains=text)
-            )
-        if params.get("attribute"):
-            family, _, value = params["attribute"].partition(":")
-            if not value:
-                raise ValidationError(
-                    {"attribute": "Use family:value, e.g. control_type:preventive."}
-                )
-            scalar = {"true": True, "false": False}.get(value, value)
-            requirements = requirements.filter(
-                Q(attribute_values__family=family, attribute_values__value=value)
-                | Q(**{f"attributes__{family}": scalar})
-            ).distinct()
-        return requirements
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = dict(super().get_serializer_context())
-        if not getattr(self, "swagger_fake_view", False):
-            framework = framework_by_code(
-                self.kwargs["code"], self.request.query_params.get("version")
-            )
-            context["ref_by_id"] = dict(
-                Requirement.objects.filter(framework=framework).values_list("pk", "ref_id")
-            )
-        return context
 
 
-def _status_lines(request: Request, framework: Framework, *, soa: bool) -> QuerySet[Requirement]:
-    api_key = request_api_key(request)
-    requirements = requirements_with_rows(
-        framework,
-        soa_rows=Applicability.objects.for_api_key(api_key),
-        status_rows=ControlStatus.objects.for_api_key(api_key),
-    )
-    return (
-        requirements.filter(kind="control")
-        if soa
-        else requirements.exclude(kind="control", framework__has_statement_of_applicability=True)
-    )
+def _rows(request: Request) -> ScopedRows:
+    return ScopedRows.for_api_key(request_api_key(request))
 
 
 def _update(request: Request, requirement: Requirement, serializer_class: type[Any]) -> None:
@@ -172,7 +109,7 @@ class SoaList(generics.ListAPIView[Requirement]):
         framework = soa_framework()
         if getattr(self, "swagger_fake_view", False) or framework is None:
             return Requirement.objects.none()
-        return _status_lines(self.request, framework, soa=True)
+        return soa_lines(framework, _rows(self.request))
 
 
 class SoaLineDetail(generics.GenericAPIView[Requirement]):
@@ -184,7 +121,7 @@ class SoaLineDetail(generics.GenericAPIView[Requirement]):
             from django.http import Http404
 
             raise Http404
-        return get_object_or_404(_status_lines(self.request, framework, soa=True), ref_id=ref_id)
+        return get_object_or_404(soa_lines(framework, _rows(self.request)), ref_id=ref_id)
 
     @extend_schema(operation_id="soa_line_retrieve")
     def get(self, request: Request, ref_id: str) -> Response:
@@ -205,7 +142,7 @@ class StatusList(generics.ListAPIView[Requirement]):
     def get_queryset(self) -> QuerySet[Requirement]:
         if getattr(self, "swagger_fake_view", False):
             return Requirement.objects.none()
-        return _status_lines(self.request, framework_by_code(self.kwargs["code"]), soa=False)
+        return status_lines(framework_by_code(self.kwargs["code"]), _rows(self.request))
 
 
 class StatusDetail(generics.GenericAPIView[Requirement]):
@@ -213,7 +150,7 @@ class StatusDetail(generics.GenericAPIView[Requirement]):
 
     def _requirement(self, code: str, ref_id: str) -> Requirement:
         return get_object_or_404(
-            _status_lines(self.request, framework_by_code(code), soa=False), ref_id=ref_id
+            status_lines(framework_by_code(code), _rows(self.request)), ref_id=ref_id
         )
 
     @extend_schema(operation_id="requirement_status_retrieve")

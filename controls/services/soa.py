@@ -16,15 +16,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compliance.models import Organisation, User
 from compliance.services.audit_trail import Actor, audit_event_record
 from controls.choices import ImplementationStatus
-from controls.models import Applicability, ControlStatus, Framework, Requirement, SoaVersion
-from controls.selectors import requirements_with_rows, row_of
+from controls.models import Framework, SoaVersion
+from controls.selectors import ScopedRows, row_of, soa_lines
 
 SOA_LINE_KEYS = (
     "ref_id",
@@ -39,15 +39,10 @@ SOA_LINE_KEYS = (
 )
 
 
-def soa_current_lines(
-    framework: Framework, *, soa_rows: QuerySet[Applicability], status_rows: QuerySet[ControlStatus]
-) -> list[dict[str, Any]]:
+def soa_current_lines(framework: Framework, rows: ScopedRows) -> list[dict[str, Any]]:
     """The SoA as it stands: one dict per Annex A control, in catalogue order."""
     lines = []
-    requirements = requirements_with_rows(
-        framework, soa_rows=soa_rows, status_rows=status_rows
-    ).filter(kind="control")
-    for requirement in requirements:
+    for requirement in soa_lines(framework, rows):
         row = row_of(requirement)
         lines.append(
             {
@@ -237,7 +232,3 @@ def soa_to_xlsx(lines: list[dict[str, Any]], language: str, title: str) -> bytes
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def soa_requirements(framework: Framework) -> QuerySet[Requirement]:
-    return Requirement.objects.filter(framework=framework, kind="control", assessable=True)

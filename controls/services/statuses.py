@@ -20,6 +20,7 @@ from compliance.services.audit_trail import Actor, audit_event_record, diff, sna
 from controls.choices import STATUS_ORDER, ImplementationStatus, Relationship
 from controls.models import Applicability, ControlStatus, Requirement, RequirementMapping
 from controls.models.status import StatusFields
+from controls.selectors import is_soa_control
 
 SOA_FIELDS = (
     "applicable",
@@ -30,12 +31,6 @@ SOA_FIELDS = (
     "notes",
 )
 STATUS_FIELDS = ("status", "owner_id", "notes")
-
-
-def is_soa_control(requirement: Requirement) -> bool:
-    return bool(
-        requirement.framework.has_statement_of_applicability and requirement.kind == "control"
-    )
 
 
 def row_model(requirement: Requirement) -> type[StatusFields]:

@@ -16,9 +16,21 @@ from compliance.models import Membership
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view, safe_next
 from controls.choices import ImplementationStatus
-from controls.forms import SoaBulkForm, SoaIssueForm, SoaLineForm, StatusForm, owner_from_choice
-from controls.models import Applicability, ControlStatus, Framework, Requirement, SoaVersion
-from controls.selectors import compliance_scores, requirements_with_rows, row_of, soa_framework
+from controls.forms import SoaBulkForm, SoaIssueForm, SoaLineForm, StatusForm
+from controls.models import Framework, Requirement, SoaVersion
+from controls.selectors import (
+    ScopedRows,
+    compliance_scores,
+    filter_requirements,
+    framework_by_code,
+    is_soa_control,
+    row_of,
+    scored_requirements,
+    scores_by_framework,
+    soa_framework,
+    soa_lines,
+    status_lines,
+)
 from controls.services.soa import (
     soa_current_lines,
     soa_diff,
@@ -28,7 +40,6 @@ from controls.services.soa import (
     soa_to_xlsx,
 )
 from controls.services.statuses import (
-    is_soa_control,
     requirement_status_update,
     soa_bulk_update,
     suggestion_confirm,
@@ -36,92 +47,72 @@ from controls.services.statuses import (
 )
 
 
-def _scoped_rows(membership: Membership) -> dict[str, Any]:
-    return {
-        "soa_rows": Applicability.objects.for_membership(membership),
-        "status_rows": ControlStatus.objects.for_membership(membership),
-    }
-
-
-def _framework_or_404(code: str) -> Framework:
-    framework = Framework.objects.filter(code=code).order_by("-version").first()
-    if framework is None:
-        raise Http404
-    return framework
-
-
 def _members(membership: Membership) -> list[Membership]:
     return list(Membership.objects.for_membership(membership).select_related("user"))
 
 
-def _owner_choices(members: list[Membership]) -> list[tuple[int, str]]:
-    return sorted(((m.user_id, str(m.user)) for m in members), key=lambda choice: choice[1])
-
-
-def _line(requirement: Requirement, members: list[Membership], prefix: str) -> dict[str, Any]:
-    row = row_of(requirement)
-    form_class = SoaLineForm if is_soa_control(requirement) else StatusForm
-    # The form only lends its field prefix; the row template writes the controls itself.
-    return {
-        "requirement": requirement,
-        "row": row,
-        "soa_line": form_class is SoaLineForm,
-        "form": form_class(memberships=members, prefix=prefix),
+def _status_page(
+    request: HttpRequest,
+    template: str,
+    requirements: list[Requirement],
+    *,
+    members: list[Membership],
+    can_edit: bool,
+    **extra: Any,
+) -> HttpResponse:
+    """The SoA and framework pages: filterable rows, scores, owner and status choices.
+    Each row's controls are written out by the template (a Django form per row took
+    seconds with 93 rows and many members); a form class only validates the POST."""
+    shown = filter_requirements(
+        requirements,
+        theme=request.GET.get("theme", ""),
+        status=request.GET.get("status", ""),
+        applicable=request.GET.get("applicable", ""),
+    )
+    context = {
+        "lines": [
+            {
+                "requirement": requirement,
+                "row": row_of(requirement),
+                "soa_line": is_soa_control(requirement),
+                "prefix": f"r{requirement.pk}",  # the field prefix the row's form validates
+            }
+            for requirement in shown
+        ],
+        "total": len(requirements),
+        "scores": compliance_scores(requirements),
+        "statuses": ImplementationStatus.choices,
+        "owner_choices": sorted(((m.user_id, str(m.user)) for m in members), key=lambda c: c[1]),
+        "can_edit": can_edit,
+        **extra,
     }
-
-
-def _filtered(lines: list[dict[str, Any]], request: HttpRequest) -> list[dict[str, Any]]:
-    theme, status, applicable = (request.GET.get(k, "") for k in ("theme", "status", "applicable"))
-    out = []
-    for line in lines:
-        requirement, row = line["requirement"], line["row"]
-        if theme and (not requirement.theme or requirement.theme.code != theme):
-            continue
-        if status and (row.status if row else ImplementationStatus.NOT_STARTED) != status:
-            continue
-        if applicable:
-            value = getattr(row, "applicable", None) if row else None
-            if {"yes": True, "no": False, "undecided": None}.get(applicable, "?") != value:
-                continue
-        out.append(line)
-    return out
+    return render(request, template, context)
 
 
 @organisation_view(Permission.VIEW_COMPLIANCE)
 def framework_list(request: HttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    frameworks = []
-    for framework in Framework.objects.all():
-        requirements = list(requirements_with_rows(framework, **_scoped_rows(membership)))
-        if framework.has_statement_of_applicability:
-            requirements = [r for r in requirements if r.kind == "control"]
-        frameworks.append({"framework": framework, "scores": compliance_scores(requirements)})
+    rows = ScopedRows.for_membership(current_membership(request))
+    scores = scores_by_framework(scored_requirements(rows))
+    frameworks = [
+        {"framework": framework, "scores": scores.get(framework.pk) or compliance_scores([])}
+        for framework in Framework.objects.all()
+    ]
     return render(request, "controls/framework_list.html", {"frameworks": frameworks})
 
 
 @organisation_view(Permission.VIEW_COMPLIANCE)
 def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
     membership = current_membership(request)
-    framework = _framework_or_404(code)
-    members = _members(membership)
-    requirements = list(requirements_with_rows(framework, **_scoped_rows(membership)))
-    if framework.has_statement_of_applicability:
-        # Annex A controls live on the SoA page; here, clauses 4-10.
-        requirements = [r for r in requirements if r.kind != "control"]
-    lines = [_line(r, members, prefix=f"r{r.pk}") for r in requirements]
-    return render(
+    framework = framework_by_code(code)
+    requirements = list(status_lines(framework, ScopedRows.for_membership(membership)))
+    return _status_page(
         request,
         "controls/framework_detail.html",
-        {
-            "framework": framework,
-            "lines": _filtered(lines, request),
-            "scores": compliance_scores(requirements),
-            "themes": framework.themes.all(),
-            "statuses": ImplementationStatus.choices,
-            "status_choices": ImplementationStatus.choices,
-            "owner_choices": _owner_choices(members),
-            "can_edit": membership.has_perm(Permission.EDIT_STATUS),
-        },
+        requirements,
+        members=_members(membership),
+        can_edit=membership.has_perm(Permission.EDIT_STATUS),
+        framework=framework,
+        themes=framework.themes.all(),
     )
 
 
@@ -137,31 +128,20 @@ def _render_soa(request: HttpRequest, problems: list[str] | None = None) -> Http
     if framework is None:
         return render(request, "controls/soa_missing.html", status=404)
     members = _members(membership)
-    requirements = [
-        r
-        for r in requirements_with_rows(framework, **_scoped_rows(membership))
-        if r.kind == "control"
-    ]
-    lines = [_line(r, members, prefix=f"r{r.pk}") for r in requirements]
-    return render(
+    requirements = list(soa_lines(framework, ScopedRows.for_membership(membership)))
+    return _status_page(
         request,
         "controls/soa.html",
-        {
-            "framework": framework,
-            "lines": _filtered(lines, request),
-            "total": len(lines),
-            "scores": compliance_scores(requirements),
-            "themes": framework.themes.exclude(code="clauses"),
-            "statuses": ImplementationStatus.choices,
-            "status_choices": ImplementationStatus.choices,
-            "owner_choices": _owner_choices(members),
-            "can_edit": membership.has_perm(Permission.EDIT_SOA),
-            "can_issue": membership.has_perm(Permission.ISSUE_SOA),
-            "bulk_form": SoaBulkForm(memberships=members),
-            "issue_form": SoaIssueForm(),
-            "problems": problems,
-            "latest": SoaVersion.objects.for_membership(membership).first(),
-        },
+        requirements,
+        members=members,
+        can_edit=membership.has_perm(Permission.EDIT_SOA),
+        framework=framework,
+        themes=framework.themes.exclude(code="clauses"),
+        can_issue=membership.has_perm(Permission.ISSUE_SOA),
+        bulk_form=SoaBulkForm(memberships=members),
+        issue_form=SoaIssueForm(),
+        problems=problems,
+        latest=SoaVersion.objects.for_membership(membership).first(),
     )
 
 
@@ -169,14 +149,11 @@ def _save_line(
     request: HttpRequest, membership: Membership, requirement: Requirement
 ) -> HttpResponse:
     """Save one row's form: JSON for the page's autosave script, a redirect otherwise."""
-    members = _members(membership)
-    soa = is_soa_control(requirement)
-    form_class = SoaLineForm if soa else StatusForm
-    form = form_class(request.POST, memberships=members, prefix=f"r{requirement.pk}")
+    form_class = SoaLineForm if is_soa_control(requirement) else StatusForm
+    form = form_class(request.POST, memberships=_members(membership), prefix=f"r{requirement.pk}")
     ajax = request.headers.get("X-Requested-With") == "fetch"
     if form.is_valid():
         fields = dict(form.cleaned_data)
-        fields["owner"] = owner_from_choice(members, fields.get("owner"))
         try:
             requirement_status_update(
                 actor=acting_user(request),
@@ -251,29 +228,19 @@ def soa_bulk(request: HttpRequest) -> HttpResponse:
     form = SoaBulkForm(request.POST, memberships=_members(membership))
     slug = membership.organisation.slug
     if not form.is_valid():
-        messages.error(request, _("Choose a theme and an action."))
+        messages.error(request, _("Choose a theme and an action (and the status to set)."))
         return redirect("soa", org_slug=slug)
     requirements = list(
-        Requirement.objects.filter(
-            framework=framework, kind="control", theme__code=form.cleaned_data["theme"]
+        Requirement.objects.soa_controls().filter(
+            framework=framework, theme__code=form.cleaned_data["theme"]
         )
     )
-    action = form.cleaned_data["action"]
-    fields: dict[str, Any] = {}
-    if action == "applicable":
-        fields = {"applicable": True}
-        if form.cleaned_data["inclusion_justification"]:
-            fields["inclusion_justification"] = form.cleaned_data["inclusion_justification"]
-    elif action == "owner":
-        fields = {"owner": owner_from_choice(_members(membership), form.cleaned_data["owner"])}
-    elif action == "status" and form.cleaned_data["status"]:
-        fields = {"status": form.cleaned_data["status"]}
     try:
         count = soa_bulk_update(
             actor=acting_user(request),
             organisation=membership.organisation,
             requirements=requirements,
-            **fields,
+            **form.changes(),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -290,7 +257,7 @@ def soa_issue_view(request: HttpRequest) -> HttpResponse:
     if framework is None:
         raise Http404
     form = SoaIssueForm(request.POST)
-    lines = soa_current_lines(framework, **_scoped_rows(membership))
+    lines = soa_current_lines(framework, ScopedRows.for_membership(membership))
     problems = soa_problems(lines)
     if problems or not form.is_valid():
         return _render_soa(request, problems=problems)
@@ -362,7 +329,7 @@ def soa_export(request: HttpRequest) -> HttpResponse:
         )
         lines, label = version.lines, f"v{version.number}"
     else:
-        lines, label = soa_current_lines(framework, **_scoped_rows(membership)), "draft"
+        lines, label = soa_current_lines(framework, ScopedRows.for_membership(membership)), "draft"
     name = f"soa-{membership.organisation.slug}-{label}-{language}"
     if request.GET.get("format") == "xlsx":
         title = f"{membership.organisation.name} — SoA {label}"

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,14 +22,13 @@ from compliance.choices import Role
 from compliance.models import AuditEvent, Organisation, User
 from compliance.services.audit_trail import Actor
 from controls.models import Applicability, ControlStatus, Framework, Requirement, SoaVersion
-from controls.selectors import compliance_scores, requirements_with_rows
+from controls.selectors import ScopedRows, compliance_scores, soa_lines
 from controls.services.soa import (
     LineChange,
     lines_sha256,
     soa_current_lines,
     soa_diff,
     soa_issue,
-    soa_requirements,
 )
 from controls.services.statuses import requirement_status_update, soa_bulk_update
 from tests.helpers import page_text
@@ -47,7 +45,7 @@ pytestmark = pytest.mark.usefixtures("catalogues", "db")
 
 
 def controls(iso: Framework, theme: str | None = None) -> list[Requirement]:
-    requirements = soa_requirements(iso).select_related("framework").order_by("order")
+    requirements = Requirement.objects.soa_controls().filter(framework=iso).order_by("order")
     if theme:
         requirements = requirements.filter(theme__code=theme)
     return list(requirements)
@@ -65,15 +63,15 @@ def decide_every_control(iso: Framework, organisation: Organisation, actor: Acto
         )
 
 
-def scoped(organisation: Organisation) -> dict[str, QuerySet[Any]]:
-    return {
-        "soa_rows": Applicability.objects.filter(organisation=organisation),
-        "status_rows": ControlStatus.objects.filter(organisation=organisation),
-    }
+def scoped(organisation: Organisation) -> ScopedRows:
+    return ScopedRows(
+        Applicability.objects.filter(organisation=organisation),
+        ControlStatus.objects.filter(organisation=organisation),
+    )
 
 
 def current_lines(iso: Framework, organisation: Organisation) -> list[dict[str, Any]]:
-    return soa_current_lines(iso, **scoped(organisation))
+    return soa_current_lines(iso, scoped(organisation))
 
 
 def issue(iso: Framework, organisation: Organisation, actor: Actor) -> SoaVersion:
@@ -820,11 +818,7 @@ def half_done(iso: Framework, org_a: Organisation, owner: User) -> None:
 
 
 def scores_of(iso: Framework, organisation: Organisation) -> Any:
-    rows = scoped(organisation)
-    requirements = requirements_with_rows(
-        iso, soa_rows=rows["soa_rows"], status_rows=rows["status_rows"]
-    )
-    return compliance_scores([r for r in requirements if r.kind == "control"])
+    return compliance_scores(soa_lines(iso, scoped(organisation)))
 
 
 @pytest.mark.usefixtures("half_done")
