@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# Django apps added after the foundation; each keeps its own templates and locale.
+FEATURE_APPS := evidence audits reports privacy incidents
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -32,7 +34,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy compliance controls tests bench
+	$(BIN)/mypy compliance controls $(FEATURE_APPS) tests bench
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
@@ -45,8 +47,11 @@ schema: install
 	$(MANAGE) spectacular --lang en --file docs/openapi.yaml --validate --fail-on-warn
 
 # Needs GNU gettext; the compiled .mo files are committed so `make run` does not.
+# One catalogue for the project (compliance, controls, templates/) and one per feature app
+# (<app>/locale/), so each app's strings travel with it.
 messages: install
-	$(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=bench $(foreach app,$(FEATURE_APPS),--ignore=$(app))
+	for app in $(FEATURE_APPS); do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l fr -l en) || exit 1; done
 	$(MANAGE) compilemessages --ignore=.venv
 
 bench: install

@@ -26,6 +26,19 @@ class Permission(models.TextChoices):
     EDIT_STATUS = "edit_status", _("Record requirement statuses and confirm derived ones")
     EDIT_SOA = "edit_soa", _("Edit the Statement of Applicability")
     ISSUE_SOA = "issue_soa", _("Issue a numbered version of the SoA")
+    VIEW_EVIDENCE = "view_evidence", _("See and download evidence")
+    ADD_EVIDENCE = "add_evidence", _("Add evidence and upload new revisions")
+    VIEW_AUDITS = "view_audits", _("See audits, checks and findings")
+    MANAGE_AUDITS = "manage_audits", _("Plan, move through and close audits")
+    RECORD_CHECKS = "record_checks", _("Record check results, notes and findings")
+    VIEW_REMEDIATION = "view_remediation", _("See the remediation plan")
+    EDIT_ACTIONS = "edit_actions", _("Create and update remediation actions")
+    VIEW_REPORTS = "view_reports", _("See and download generated documents")
+    REQUEST_REPORTS = "request_reports", _("Request PDF documents")
+    VIEW_REGISTER = "view_register", _("See the processing register and Article 66 routes")
+    EDIT_REGISTER = "edit_register", _("Edit the processing register and Article 66 routes")
+    VIEW_INCIDENTS = "view_incidents", _("See incidents, notifications and the breach register")
+    MANAGE_INCIDENTS = "manage_incidents", _("Declare and qualify incidents, record notifications")
 
 
 P = Permission
@@ -41,15 +54,70 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.EDIT_STATUS,
             P.EDIT_SOA,
             P.ISSUE_SOA,
+            P.VIEW_EVIDENCE,
+            P.ADD_EVIDENCE,
+            P.VIEW_AUDITS,
+            P.MANAGE_AUDITS,
+            P.RECORD_CHECKS,
+            P.VIEW_REMEDIATION,
+            P.EDIT_ACTIONS,
+            P.VIEW_REPORTS,
+            P.REQUEST_REPORTS,
+            P.VIEW_REGISTER,
+            P.VIEW_INCIDENTS,
         }
     ),
     Role.AUDITOR: frozenset(
-        {P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_AUDIT_TRAIL, P.VIEW_COMPLIANCE, P.EDIT_STATUS}
+        {
+            P.VIEW_ORGANISATION,
+            P.VIEW_MEMBERS,
+            P.VIEW_AUDIT_TRAIL,
+            P.VIEW_COMPLIANCE,
+            P.EDIT_STATUS,
+            P.VIEW_EVIDENCE,
+            P.ADD_EVIDENCE,
+            P.VIEW_AUDITS,
+            P.RECORD_CHECKS,
+            P.VIEW_REMEDIATION,
+            P.VIEW_REPORTS,
+            P.REQUEST_REPORTS,
+            P.VIEW_REGISTER,
+            P.VIEW_INCIDENTS,
+        }
     ),
+    # The clinic's own staff (CISO, DPO, IT): they keep evidence, the register, the
+    # incidents and their remediation actions, but do not judge their own audit.
     Role.CONTRIBUTOR: frozenset(
-        {P.VIEW_ORGANISATION, P.VIEW_MEMBERS, P.VIEW_COMPLIANCE, P.EDIT_STATUS}
+        {
+            P.VIEW_ORGANISATION,
+            P.VIEW_MEMBERS,
+            P.VIEW_COMPLIANCE,
+            P.EDIT_STATUS,
+            P.VIEW_EVIDENCE,
+            P.ADD_EVIDENCE,
+            P.VIEW_AUDITS,
+            P.VIEW_REMEDIATION,
+            P.EDIT_ACTIONS,
+            P.VIEW_REPORTS,
+            P.REQUEST_REPORTS,
+            P.VIEW_REGISTER,
+            P.EDIT_REGISTER,
+            P.VIEW_INCIDENTS,
+            P.MANAGE_INCIDENTS,
+        }
     ),
-    Role.VIEWER: frozenset({P.VIEW_ORGANISATION, P.VIEW_COMPLIANCE}),
+    Role.VIEWER: frozenset(
+        {
+            P.VIEW_ORGANISATION,
+            P.VIEW_COMPLIANCE,
+            P.VIEW_EVIDENCE,
+            P.VIEW_AUDITS,
+            P.VIEW_REMEDIATION,
+            P.VIEW_REPORTS,
+            P.VIEW_REGISTER,
+            P.VIEW_INCIDENTS,
+        }
+    ),
 }
 
 

@@ -82,6 +82,11 @@ INSTALLED_APPS = [
     "axes",
     "compliance",
     "controls",
+    "evidence",
+    "audits",
+    "reports",
+    "privacy",
+    "incidents",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,11 @@ organisation_patterns: list[URLPattern | URLResolver] = [
     path("api-keys/<int:pk>/revoke/", api_keys.api_key_revoke_view, name="api_key_revoke"),
     path("audit-trail/", audit_trail.audit_trail, name="audit_trail"),
     path("", include("controls.urls")),
+    path("", include("evidence.urls")),
+    path("", include("audits.urls")),
+    path("", include("reports.urls")),
+    path("", include("privacy.urls")),
+    path("", include("incidents.urls")),
 ]
 
 urlpatterns = [

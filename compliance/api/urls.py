@@ -14,4 +14,9 @@ urlpatterns = [
     path("organisation/", views.OrganisationView.as_view(), name="api-organisation"),
     path("", include(router.urls)),
     path("", include("controls.api.urls")),
+    path("", include("evidence.api.urls")),
+    path("", include("audits.api.urls")),
+    path("", include("reports.api.urls")),
+    path("", include("privacy.api.urls")),
+    path("", include("incidents.api.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -35,6 +36,9 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "siret": "98765432100015",
     },
 ]
+
+# Each feature app seeds its own demo rows, in this order (later ones may use earlier ones').
+DEMO_MODULES = ["evidence.demo", "audits.demo", "privacy.demo", "incidents.demo", "reports.demo"]
 
 # (e-mail, first name, last name, {organisation slug: role})
 USERS = [
@@ -84,6 +88,8 @@ class Command(BaseCommand):
                     )
 
         self._seed_statement_of_applicability(organisations["clinique-des-lilas"], actor)
+        for module_name in DEMO_MODULES:
+            importlib.import_module(module_name).seed(organisations=organisations, actor=actor)
 
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, _first, _last, roles in USERS:
