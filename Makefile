@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # Django apps added after the foundation; each keeps its own templates and locale.
-FEATURE_APPS := evidence audits reports privacy incidents
+FEATURE_APPS := evidence audits reports privacy incidents risks anonymity
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

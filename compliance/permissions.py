@@ -39,6 +39,13 @@ class Permission(models.TextChoices):
     EDIT_REGISTER = "edit_register", _("Edit the processing register and Article 66 routes")
     VIEW_INCIDENTS = "view_incidents", _("See incidents, notifications and the breach register")
     MANAGE_INCIDENTS = "manage_incidents", _("Declare and qualify incidents, record notifications")
+    RUN_ANONYMITY_ASSESSMENTS = (
+        "run_anonymity_assessments",
+        _("Upload dataset extracts, run anonymity assessments and scan free text"),
+    )
+    VIEW_RISKS = "view_risks", _("See assets, the risk register and the treatment plan")
+    MANAGE_RISKS = "manage_risks", _("Edit assets, risks, treatments and the risk methodology")
+    ACCEPT_RISKS = "accept_risks", _("Accept residual risk as a risk owner or manager")
 
 
 P = Permission
@@ -65,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.REQUEST_REPORTS,
             P.VIEW_REGISTER,
             P.VIEW_INCIDENTS,
+            P.RUN_ANONYMITY_ASSESSMENTS,
+            P.VIEW_RISKS,
+            P.MANAGE_RISKS,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -83,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.REQUEST_REPORTS,
             P.VIEW_REGISTER,
             P.VIEW_INCIDENTS,
+            P.RUN_ANONYMITY_ASSESSMENTS,
+            P.VIEW_RISKS,
         }
     ),
     # The clinic's own staff (CISO, DPO, IT): they keep evidence, the register, the
@@ -104,6 +116,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.EDIT_REGISTER,
             P.VIEW_INCIDENTS,
             P.MANAGE_INCIDENTS,
+            P.RUN_ANONYMITY_ASSESSMENTS,
+            P.VIEW_RISKS,
+            P.MANAGE_RISKS,
+            P.ACCEPT_RISKS,
         }
     ),
     Role.VIEWER: frozenset(
@@ -116,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.VIEW_REPORTS,
             P.VIEW_REGISTER,
             P.VIEW_INCIDENTS,
+            P.VIEW_RISKS,
         }
     ),
 }

@@ -25,6 +25,8 @@ organisation_patterns: list[URLPattern | URLResolver] = [
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("", include("incidents.urls")),
+    path("", include("risks.urls")),
+    path("", include("anonymity.urls")),
 ]
 
 urlpatterns = [

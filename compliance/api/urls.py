@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("reports.api.urls")),
     path("", include("privacy.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("risks.api.urls")),
+    path("", include("anonymity.api.urls")),
 ]

@@ -38,7 +38,15 @@ ORGANISATIONS: list[dict[str, Any]] = [
 ]
 
 # Each feature app seeds its own demo rows, in this order (later ones may use earlier ones').
-DEMO_MODULES = ["evidence.demo", "audits.demo", "privacy.demo", "incidents.demo", "reports.demo"]
+DEMO_MODULES = [
+    "evidence.demo",
+    "audits.demo",
+    "privacy.demo",
+    "anonymity.demo",
+    "incidents.demo",
+    "risks.demo",
+    "reports.demo",
+]
 
 # (e-mail, first name, last name, {organisation slug: role})
 USERS = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RisksConfig(AppConfig):
+    name = "risks"
+    verbose_name = _("Information security risk assessment and treatment")
+    default_auto_field = "django.db.models.BigAutoField"
