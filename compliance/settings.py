@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "reports",
     "privacy",
     "incidents",
+    "risks",
+    "anonymity",
 ]
 
 MIDDLEWARE = [
