@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.verify_audit_trail_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Today's score per framework, so the dashboard can draw its trend.
+    "record-score-snapshots-nightly": {
+        "task": "controls.tasks.record_score_snapshots_task",
+        "schedule": crontab(hour=23, minute=50),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from controls.models.catalogue import (
     RequirementMapping,
     Theme,
 )
+from controls.models.history import ScoreSnapshot
 from controls.models.status import Applicability, ControlStatus, SoaVersion
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Requirement",
     "RequirementAttribute",
     "RequirementMapping",
+    "ScoreSnapshot",
     "SoaVersion",
     "Theme",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from compliance.choices import Nis2Classification, OrganisationKind, Role
 from compliance.models import Membership, Organisation, User
@@ -98,6 +100,10 @@ class Command(BaseCommand):
         self._seed_statement_of_applicability(organisations["clinique-des-lilas"], actor)
         for module_name in DEMO_MODULES:
             importlib.import_module(module_name).seed(organisations=organisations, actor=actor)
+        from controls.services.history import score_snapshots_record
+
+        for organisation in organisations.values():  # today's point of the dashboard's trend
+            score_snapshots_record(organisation=organisation)
 
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, _first, _last, roles in USERS:
@@ -111,6 +117,7 @@ class Command(BaseCommand):
         when the catalogues are not loaded or the clinic already has SoA lines."""
         from controls.models import Applicability, Requirement
         from controls.selectors import soa_framework
+        from controls.services.history import score_snapshots_record
         from controls.services.statuses import requirement_status_update, soa_bulk_update
 
         framework = soa_framework()
@@ -125,6 +132,11 @@ class Command(BaseCommand):
             inclusion_justification=(
                 "Exigé par l'analyse de risques de la clinique (dossier patient, NIS2)."
             ),
+        )
+        # The trend on the dashboard starts from this state: every organisational control
+        # applicable, none implemented yet (recorded as it was a month ago).
+        score_snapshots_record(
+            organisation=organisation, day=timezone.localdate() - datetime.timedelta(days=30)
         )
         demo_statuses = {
             "A.5.1": "implemented",
