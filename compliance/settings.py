@@ -325,3 +325,17 @@ LOGGING = {
 }
 
 EGIDE_API_RATE = env_str("EGIDE_API_RATE", "1200/min")
+
+# --- PDF documents (reports/) ---------------------------------------------------------
+# PKCS#12 per organisation: <dir>/<slug>.p12 and its passphrase in <dir>/<slug>.p12.pass.
+EGIDE_REPORT_SIGNING_DIR = Path(env_str("EGIDE_REPORT_SIGNING_DIR", str(VAR_DIR / "signing")))
+# "pdf/a-3b" keeps documents archivable with their manifest attached; "" for plain PDF.
+EGIDE_REPORT_PDF_VARIANT = env_str("EGIDE_REPORT_PDF_VARIANT", "pdf/a-3b")
+# A running job whose worker has not refreshed its heartbeat for this long is re-queued.
+EGIDE_REPORT_LEASE_SECONDS = env_int("EGIDE_REPORT_LEASE_SECONDS", 120)
+EGIDE_REPORT_TIME_LIMIT = env_int("EGIDE_REPORT_TIME_LIMIT", 900)
+CELERY_BEAT_SCHEDULE["requeue-stale-report-jobs"] = {
+    "task": "reports.tasks.requeue_stale_jobs",
+    "schedule": 60.0,
+}
+LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]

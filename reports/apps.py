@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("PDF documents rendered by workers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reports.documents import register_builtin_documents
+
+        register_builtin_documents()
