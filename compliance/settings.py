@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "csp",
+    "django_htmx",
     "compliance",
     "controls",
     "evidence",
@@ -93,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "compliance.middleware.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +107,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "compliance.middleware.TwoFactorEnforcementMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
@@ -291,6 +296,25 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and style sheets only from Egide's own
+# static files, never inline; style attributes stay allowed (progress widths, chart
+# colours), a <style> element does not. Nothing is framed, nothing is posted elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "style-src-elem": [csp_constants.SELF],
+        "style-src-attr": [csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -326,6 +350,47 @@ LOGGING = {
 
 EGIDE_API_RATE = env_str("EGIDE_API_RATE", "1200/min")
 
+# --- Evidence (evidence app) ----------------------------------------------------------
+# Uploaded evidence lives in Django's default storage (FileSystemStorage under MEDIA_ROOT
+# here; an S3-compatible backend is a STORAGES["default"] change away), under its SHA-256.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Enforced while the body is read (evidence.uploads): past either, the answer is a 413
+# and nothing is stored.
+EGIDE_EVIDENCE_MAX_FILE_BYTES = env_int("EGIDE_EVIDENCE_MAX_FILE_BYTES", 50 * 1024 * 1024)
+EGIDE_EVIDENCE_MAX_REQUEST_BYTES = env_int("EGIDE_EVIDENCE_MAX_REQUEST_BYTES", 50 * 1024 * 1024)
+# Media types accepted, as detected from the content (never from the file name):
+# documents, images, archives (kept as they are, never unpacked) and plain text.
+EGIDE_EVIDENCE_ALLOWED_TYPES = env_list(
+    "EGIDE_EVIDENCE_ALLOWED_TYPES",
+    ",".join(
+        [
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            "application/vnd.oasis.opendocument.presentation",
+            "application/rtf",
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "image/tiff",
+            "application/zip",
+            "application/gzip",
+            "application/x-tar",
+            "application/x-7z-compressed",
+            "text/plain",
+            "text/csv",
+        ]
+    ),
+)
+CELERY_BEAT_SCHEDULE["verify-evidence-nightly"] = {
+    "task": "evidence.tasks.verify_evidence_task",
+    "schedule": crontab(hour=3, minute=41),
+}
+
 # --- PDF documents (reports/) ---------------------------------------------------------
 # PKCS#12 per organisation: <dir>/<slug>.p12 and its passphrase in <dir>/<slug>.p12.pass.
 EGIDE_REPORT_SIGNING_DIR = Path(env_str("EGIDE_REPORT_SIGNING_DIR", str(VAR_DIR / "signing")))
@@ -339,3 +404,13 @@ CELERY_BEAT_SCHEDULE["requeue-stale-report-jobs"] = {
     "schedule": 60.0,
 }
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]
+
+# --- Audits, findings and remediation plans (audits app) ------------------------------
+# Days before an action's due date on which its owner gets a reminder e-mail.
+AUDITS_REMINDER_DAYS = [int(d) for d in env_list("AUDITS_REMINDER_DAYS", "7,1")]
+# Base of the links in reminder e-mails (the site's public address).
+EGIDE_BASE_URL = env_str("EGIDE_BASE_URL", "http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE["audits-action-reminders-daily"] = {
+    "task": "audits.tasks.send_action_reminders_task",
+    "schedule": crontab(hour=7, minute=5),
+}

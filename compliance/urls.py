@@ -33,6 +33,7 @@ urlpatterns = [
     path("", organisations.home, name="home"),
     path("organisations/", organisations.organisation_list, name="organisation_list"),
     path("o/<slug:org_slug>/", include(organisation_patterns)),
+    path("audits/", include("audits.urls_global")),  # the lead auditor's cross-organisation pages
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
