@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -11,8 +13,15 @@ router.register("audit-events", views.AuditEventViewSet, basename="api-audit-eve
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a script file: no inline script,
-    # so the Content-Security-Policy holds on this page too.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # so the Content-Security-Policy holds on this page too. Swagger UI injects its own
+    # <style> element, allowed on this page only.
+    path(
+        "docs/",
+        csp_update({"style-src-elem": [SELF, UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("organisation/", views.OrganisationView.as_view(), name="api-organisation"),
     path("", include(router.urls)),
     path("", include("controls.api.urls")),

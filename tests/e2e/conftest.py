@@ -60,14 +60,26 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    # A script or style the Content-Security-Policy blocks would fail silently for the
+    # user: any such refusal fails the test that caused it.
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert not refused, "blocked by the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def assert_accessible(page: Any, *, context: str = "") -> None:
     """Run axe-core on the current page; fail on any serious or critical WCAG 2.1 AA
     violation, listing the rule and the first offending elements."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # Evaluated through the DevTools protocol, not as a <script> tag: the page's CSP
+    # (no inline script) stays on for everything the page itself runs.
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},

@@ -91,3 +91,12 @@ def test_a_wrong_second_factor_keeps_the_door_closed(
     assert "n'est pas valide" in page.locator("main").inner_text()
     page.goto(f"/o/{clinic.slug}/")
     assert "/accounts/two-factor/verify/" in page.url
+
+
+def test_api_documentation_renders_under_the_content_security_policy(
+    page: Any, transactional_db: None
+) -> None:
+    page.goto("/api/v1/docs/")
+
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "Egide" in page.locator(".swagger-ui .info .title").inner_text()
