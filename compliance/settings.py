@@ -438,3 +438,15 @@ CELERY_BEAT_SCHEDULE["audits-action-reminders-daily"] = {
     "task": "audits.tasks.send_action_reminders_task",
     "schedule": crontab(hour=7, minute=5),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "AuditKindEnum": "audits.choices.AuditKind",
+        "AuditStatusEnum": "audits.choices.AuditStatus",
+        "CheckResultEnum": "audits.choices.CheckResult",
+        "FindingSeverityEnum": "audits.choices.FindingSeverity",
+        "FindingSourceEnum": "audits.choices.FindingSource",
+        "FindingStatusEnum": "audits.choices.FindingStatus",
+        "ActionPriorityEnum": "audits.choices.Priority",
+        "ActionStatusEnum": "audits.choices.ActionStatus",
+    }
+)

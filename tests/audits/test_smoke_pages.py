@@ -19,7 +19,10 @@ def test_every_page_renders(lead_client, lead, annex_a_audit, org_a):
     import datetime
 
     action = action_create(
-        actor=lead, finding=finding, title="Rédiger la politique", due_date=datetime.date(2026, 1, 1)
+        actor=lead,
+        finding=finding,
+        title="Rédiger la politique",
+        due_date=datetime.date(2026, 1, 1),
     )
     slug = org_a.slug
     urls = [
