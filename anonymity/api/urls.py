@@ -1,5 +1,16 @@
 """API endpoints of this app, mounted under /api/v1/ by compliance.api.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from anonymity.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register(
+    "anonymity-assessments", views.AssessmentViewSet, basename="api-anonymity-assessment"
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("anonymity-scans/", views.ScanView.as_view(), name="api-anonymity-scan"),
+    path("", include(router.urls)),
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from anonymity.choices import ColumnRole, Criterion, Verdict
 from anonymity.engine import metrics

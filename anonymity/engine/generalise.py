@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from anonymity.choices import ColumnRole
 from anonymity.engine.roles import fold

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 SIZE_BUCKETS: list[tuple[int, int | None, str]] = [
     (1, 1, "1"),

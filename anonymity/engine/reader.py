@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 CSV_CHUNK_ROWS = 250_000
 SNIFF_BYTES = 64 * 1024
@@ -112,7 +113,7 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], object]:
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     from openpyxl import load_workbook
 
     try:
@@ -132,7 +133,7 @@ def read_header(path: Path) -> list[str]:
     """The column names of the extract."""
     kind = sniff_format(path)
     if kind == "parquet":
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         return list(pq.ParquetFile(path).schema_arrow.names)
     if kind == "xlsx":
@@ -228,7 +229,7 @@ def _read_xlsx(path: Path, columns: list[str] | None) -> pd.DataFrame:
     wanted = columns if columns is not None else [name for name in header if name]
     indexes = [header.index(name) for name in wanted]
     values: list[list[str]] = [[] for _ in wanted]
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         if row is None or all(cell is None for cell in row):
             continue
         for slot, index in enumerate(indexes):
@@ -246,4 +247,63 @@ def read_text_lines(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-__all__ = ["ExtractError", "io", "read_extract", "read_header", "sniff_format"]
+def read_sample(path: Path, rows: int = 2000) -> pd.DataFrame:
+    """The first ``rows`` records of every column (for suggesting column roles)."""
+    path = Path(path)
+    kind = sniff_format(path)
+    if kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(path)
+            batch = next(parquet.iter_batches(batch_size=rows), None)
+        except (pa.ArrowException, OSError, ValueError) as error:
+            raise ExtractError(f"The Parquet file cannot be read: {error}") from None
+        if batch is None:
+            return pd.DataFrame(columns=list(parquet.schema_arrow.names))
+        frame = pd.DataFrame(
+            {
+                name: [_cell(v) for v in batch.column(name).to_pylist()]
+                for name in batch.schema.names
+            }
+        )
+        return _normalise(frame)
+    if kind == "xlsx":
+        header, row_iter = _xlsx_rows(path)
+        _check_columns(header, None)
+        names = [name for name in header if name]
+        indexes = [header.index(name) for name in names]
+        values: list[list[str]] = [[] for _ in names]
+        for count, row in enumerate(row_iter):
+            if count >= rows:
+                break
+            for slot, index in enumerate(indexes):
+                values[slot].append(_cell(row[index]) if index < len(row) else "")
+        return pd.DataFrame(dict(zip(names, values, strict=True)))
+    with path.open("rb") as handle:
+        encoding = _csv_encoding(handle.read(4))
+    header = _csv_header(path, encoding)
+    _check_columns(header, None)
+    sep = _csv_dialect(path, encoding)
+    for attempt in (encoding, "latin-1"):
+        try:
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                encoding=attempt,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                nrows=rows,
+                engine="c",
+            )
+            break
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.ParserError as error:
+            raise ExtractError(f"The CSV file is malformed: {error}") from None
+        except pd.errors.EmptyDataError:
+            raise ExtractError("The file is empty.") from None
+    frame.columns = [str(name).strip() for name in frame.columns]
+    return _normalise(frame)

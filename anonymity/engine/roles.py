@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from anonymity.choices import ColumnRole
 from anonymity.scanner.identifiers import EMAIL_RE, PHONE_RE, nir_is_valid
