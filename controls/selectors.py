@@ -70,6 +70,9 @@ class ScopedRows:
 
 
 def _with_rows(requirements: QuerySet[Requirement], rows: ScopedRows) -> QuerySet[Requirement]:
+    # Risks treated per SoA line (``treated_risks``), counted inside the SoA-line query.
+    from risks.selectors import with_treated_risks
+
     related = ("owner", "suggested_from__framework")
     return (
         requirements.select_related("theme", "framework")
@@ -77,7 +80,7 @@ def _with_rows(requirements: QuerySet[Requirement], rows: ScopedRows) -> QuerySe
             Prefetch("attribute_values", to_attr="prefetched_attributes"),
             Prefetch(
                 "applicability_rows",
-                queryset=rows.soa_rows.select_related(*related),
+                queryset=with_treated_risks(rows.soa_rows.select_related(*related)),
                 to_attr="soa_rows",
             ),
             Prefetch(
