@@ -450,3 +450,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "ActionStatusEnum": "audits.choices.ActionStatus",
     }
 )
+
+# --- Incidents (issue 8): reminders before each notification deadline ----------------
+# Fractions of the time elapsed (0.5 = half-time) and hours before the deadline at which
+# the incident owner and the managers are e-mailed; one more e-mail when it passes.
+EGIDE_INCIDENT_REMINDER_FRACTIONS = [
+    float(value) for value in env_list("EGIDE_INCIDENT_REMINDER_FRACTIONS", "0.5")
+]
+EGIDE_INCIDENT_REMINDER_HOURS_BEFORE = [
+    float(value) for value in env_list("EGIDE_INCIDENT_REMINDER_HOURS_BEFORE", "2")
+]
+CELERY_BEAT_SCHEDULE["incidents-reminders"] = {
+    "task": "incidents.tasks.incident_reminders_task",
+    "schedule": 300.0,  # every 5 minutes: a 24 h clock is never reminded late by much
+}

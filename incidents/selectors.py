@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.models import Organisation
 from incidents.choices import DeadlineKind
@@ -43,6 +44,28 @@ class Clock:
         if total <= 0:
             return 1.0
         return min(max((self.now - self.notification.starts_at).total_seconds() / total, 0.0), 1.0)
+
+    @property
+    def remaining_text(self) -> str:
+        """What the page shows before the script takes over (and without script)."""
+        if self.immediate:
+            return _("owed now (without undue delay)")
+        if self.overdue:
+            return _("overdue by %s") % duration_text(-self.remaining_seconds)
+        return _("%s left") % duration_text(self.remaining_seconds)
+
+
+def duration_text(seconds: int) -> str:
+    minutes = max(seconds, 0) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)d d %(hours)d h %(minutes)02d min") % {
+            "days": days,
+            "hours": hours,
+            "minutes": minutes,
+        }
+    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
 def clocks_of(notifications: list[Notification], now: datetime | None = None) -> list[Clock]:

@@ -7,7 +7,7 @@ awareness or a sent notification change what is owed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +39,11 @@ FACT_FIELDS = (
     "owner",
 )
 QUALIFICATION_FIELDS = Incident.QUALIFICATION_FIELDS
+
+
+def _label(name: str) -> str:
+    field = Incident._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _event(
@@ -75,7 +80,7 @@ def _check_qualification(incident: Incident) -> None:
     now = timezone.now()
     for field in ("aware_at", "nis2_aware_at", "gdpr_aware_at", "health_aware_at"):
         value = getattr(incident, field)
-        if value is not None and value > now + timezone.timedelta(minutes=5):
+        if value is not None and value > now + timedelta(minutes=5):
             errors[field] = _("Awareness cannot be in the future.")
     if incident.started_at and incident.started_at > incident.aware_at:
         errors["started_at"] = _(
@@ -192,8 +197,7 @@ def incident_update_facts(*, actor: Actor, incident: Incident, **fields: Any) ->
         _event(
             incident,
             EventKind.FACTS,
-            _("Facts updated: %s.")
-            % ", ".join(str(Incident._meta.get_field(name).verbose_name) for name in changes),
+            _("Facts updated: %s.") % ", ".join(_label(name) for name in changes),
             actor,
         )
         audit_event_record(
@@ -232,7 +236,7 @@ def incident_qualify(*, actor: Actor, incident: Incident, **qualification: Any) 
             return incident
         incident.save()
         owed_changes = notifications_recompute(incident)
-        labels = ", ".join(str(Incident._meta.get_field(name).verbose_name) for name in changes)
+        labels = ", ".join(_label(name) for name in changes)
         summary = _summary(owed_changes)
         _event(
             incident,
@@ -270,9 +274,9 @@ def notification_mark_sent(
         )
         if notification.sent_at is not None:
             raise ValidationError(_("This notification is already recorded as sent."))
-        if sent_at > timezone.now() + timezone.timedelta(minutes=5):
+        if sent_at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"sent_at": _("A notification cannot be sent in the future.")})
-        if sent_at < notification.incident.aware_at - timezone.timedelta(days=1):
+        if sent_at < notification.incident.aware_at - timedelta(days=1):
             raise ValidationError({"sent_at": _("A notification cannot be sent before awareness.")})
         late = notification.deadline_kind == "hours" and sent_at > notification.due_at
         if late and notification.regime == Regime.GDPR_AUTHORITY and not delay_reasons.strip():
@@ -354,7 +358,7 @@ def incident_event_add(
     *, actor: Actor, incident: Incident, occurred_at: datetime, text: str
 ) -> IncidentEvent:
     """Add an action or observation to the timeline."""
-    if occurred_at > timezone.now() + timezone.timedelta(minutes=5):
+    if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("A timeline event cannot be in the future.")})
     with transaction.atomic():
         event = IncidentEvent.objects.create(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -63,7 +63,7 @@ def ransomware(essential_org: Organisation, owner: User) -> Incident:
     return make_incident(
         essential_org,
         owner=owner,
-        aware_at=timezone.now() - timezone.timedelta(hours=5),
+        aware_at=timezone.now() - timedelta(hours=5),
         nis2_significant=True,
         personal_data_breach=True,
         high_risk=True,

@@ -1,0 +1,7 @@
+/* "Print" buttons on printable documents (no inline script: the CSP forbids it). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
