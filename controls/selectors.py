@@ -217,3 +217,11 @@ def scores_by_framework(requirements: Iterable[Requirement]) -> dict[int, Scores
         soa = [r for r in members if is_soa_control(r)]
         scores[framework_id] = compliance_scores(soa or members)
     return scores
+
+
+def soa_evidence_counts(organisation_id: int) -> dict[int, Any]:
+    """Linked evidence per requirement of one organisation (``EvidenceCount``: valid,
+    expired, compromised), in one query whatever the number of controls and links."""
+    from evidence.selectors import evidence_counts
+
+    return evidence_counts(organisation_id)

@@ -27,6 +27,7 @@ from controls.selectors import (
     row_of,
     scored_requirements,
     scores_by_framework,
+    soa_evidence_counts,
     soa_framework,
     soa_lines,
     status_lines,
@@ -45,6 +46,7 @@ from controls.services.statuses import (
     suggestion_confirm,
     suggestion_dismiss,
 )
+from evidence.selectors import NO_EVIDENCE, EvidenceCount
 
 
 def _members(membership: Membership) -> list[Membership]:
@@ -58,6 +60,7 @@ def _status_page(
     *,
     members: list[Membership],
     can_edit: bool,
+    evidence: dict[int, EvidenceCount] | None = None,
     **extra: Any,
 ) -> HttpResponse:
     """The SoA and framework pages: filterable rows, scores, owner and status choices.
@@ -76,6 +79,10 @@ def _status_page(
                 "row": row_of(requirement),
                 "soa_line": is_soa_control(requirement),
                 "prefix": f"r{requirement.pk}",  # the field prefix the row's form validates
+                # Linked evidence (SoA only): valid items count, expired ones are shown.
+                "evidence": (
+                    evidence.get(requirement.pk, NO_EVIDENCE) if evidence is not None else None
+                ),
             }
             for requirement in shown
         ],
@@ -134,6 +141,7 @@ def _render_soa(request: HttpRequest, problems: list[str] | None = None) -> Http
         "controls/soa.html",
         requirements,
         members=members,
+        evidence=soa_evidence_counts(membership.organisation_id),
         can_edit=membership.has_perm(Permission.EDIT_SOA),
         framework=framework,
         themes=framework.themes.exclude(code="clauses"),

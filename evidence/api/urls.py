@@ -1,5 +1,18 @@
 """API endpoints of this app, mounted under /api/v1/ by compliance.api.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from evidence.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("evidence", views.EvidenceViewSet, basename="api-evidence")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "evidence/<int:pk>/revisions/<int:number>/download/",
+        views.RevisionDownload.as_view(),
+        name="api-evidence-download",
+    ),
+    path("", include(router.urls)),
+]

@@ -528,6 +528,7 @@ def soa_page_queries(
     decide_every_control(iso, org_a, owner)
     soa_bulk_update(actor=owner, organisation=org_a, requirements=controls(iso), owner=owner)
     assert Applicability.objects.filter(organisation=org_a, applicable=True).count() == 93
+    link_evidence_to_every_control(iso, org_a, owner)
 
     with CaptureQueriesContext(connection) as many:
         response = owner_client.get(soa_url(org_a))
@@ -551,10 +552,49 @@ def test_the_soa_page_runs_a_fixed_number_of_queries(
     # codes, memberships requiring two-factor), 6. the membership of this organisation,
     # 7. the SoA framework, 8. the members with their users (owner choices),
     # 9. the controls with their themes, 10. their attribute values, 11. the SoA lines
-    # with owners and suggestion origins, 12. the requirement statuses, 13. the latest
-    # issued version, 14. the organisation switcher, 15. the themes of the filters and
-    # the bulk form. Nothing per row.
-    assert soa_page_queries == (15, 15)
+    # with owners and suggestion origins, 12. the requirement statuses, 13. the linked
+    # evidence counts (valid, expired, compromised), 14. the latest issued version,
+    # 15. the organisation switcher, 16. the themes of the filters and the bulk form.
+    # Nothing per row, however many evidence links.
+    assert soa_page_queries == (16, 16)
+
+
+def link_evidence_to_every_control(
+    iso: Framework, organisation: Organisation, actor: Actor
+) -> None:
+    """Two evidence items on every control, one of them expired."""
+    import datetime
+    import tempfile
+
+    from django.core.files.base import ContentFile
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from evidence.services import evidence_create
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    # The page reads no file: store them in a directory thrown away at once.
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        for title, expires_on in (("Politique", None), ("Ancien audit", yesterday)):
+            evidence_create(
+                actor=actor,
+                organisation=organisation,
+                title=title,
+                requirements=controls(iso),
+                files=[ContentFile(title.encode(), name=f"{title}.txt")],
+                expires_on=expires_on,
+            )
+
+
+def test_the_soa_page_shows_linked_evidence_with_expired_apart(
+    iso: Framework, org_a: Organisation, owner: User, owner_client: Client
+) -> None:
+    link_evidence_to_every_control(iso, org_a, owner)
+
+    text = page_text(owner_client.get(soa_url(org_a)))
+
+    assert text.count("1 preuve valide") == 93
+    assert text.count("1 périmée") == 93
 
 
 def test_the_soa_page_query_count_does_not_depend_on_how_many_controls_are_shown(
