@@ -423,6 +423,8 @@ EGIDE_REPORT_PDF_VARIANT = env_str("EGIDE_REPORT_PDF_VARIANT", "pdf/a-3b")
 # A running job whose worker has not refreshed its heartbeat for this long is re-queued.
 EGIDE_REPORT_LEASE_SECONDS = env_int("EGIDE_REPORT_LEASE_SECONDS", 120)
 EGIDE_REPORT_TIME_LIMIT = env_int("EGIDE_REPORT_TIME_LIMIT", 900)
+# Queue of the rendering task ("" = Celery's default queue, which every worker consumes).
+EGIDE_REPORT_QUEUE = env_str("EGIDE_REPORT_QUEUE")
 CELERY_BEAT_SCHEDULE["requeue-stale-report-jobs"] = {
     "task": "reports.tasks.requeue_stale_jobs",
     "schedule": 60.0,

@@ -62,7 +62,10 @@ BUILT_PROGRESS, LAID_OUT_PROGRESS, WRITTEN_PROGRESS = 10, 80, 95
 def _enqueue(job_id: int) -> None:
     from reports.tasks import render_report_task
 
-    render_report_task.delay(job_id)
+    if settings.EGIDE_REPORT_QUEUE:
+        render_report_task.apply_async((job_id,), queue=settings.EGIDE_REPORT_QUEUE)
+    else:
+        render_report_task.delay(job_id)
 
 
 def report_request(
