@@ -81,8 +81,10 @@ def nir_is_valid(candidate: str) -> bool:
 
 def nir_key(body13: str) -> str:
     """The control key of a 13-character NIR body (used by the demo and the tests)."""
-    body = body13.upper().replace("2A", "19", 1) if body13[5:7].upper() == "2A" else body13
-    body = body.upper().replace("2B", "18", 1) if body13[5:7].upper() == "2B" else body
+    body = body13.upper()
+    corsica = {"2A": "19", "2B": "18"}.get(body[5:7])
+    if corsica:
+        body = body[:5] + corsica + body[7:]
     return f"{97 - int(body) % 97:02d}"
 
 

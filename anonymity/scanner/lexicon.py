@@ -102,7 +102,8 @@ _RAW: dict[str, list[str]] = {
         r"\bmusulmane?s?\b|\bmuslims?\b|\bislam\w*\b",
         r"\bchretien(?:ne)?s?\b|\bchristians?\b",
         r"\bcatholiques?\b|\bcatholics?\b|\bprotestante?s?\b|\bevangeli\w+\b",
-        r"\bjui(?:f|ve|fs|ves)\b|\bjudaisme\b|\bjewish\b|\bjudaism\b",
+        r"\bjui(?:f|ve|fs|ves)\b|\bjudaisme\b|\bjudaism\b",
+        r"\bjewish\b(?! (?:ancestry|descent|origin|heritage))",
         r"\bbouddhis\w+\b|\bbuddhis\w+\b|\bhindou\w*\b|\bhindus?\b|\bhinduism\b|\bsikhs?\b",
         r"\btemoins? de jehovah\b|\bjehovah'?s witness\w*\b",
         r"\bramadan\b|\bjeune religieux\b|\bcareme\b|\bshabbat\b|\bsabbat\b",
@@ -139,6 +140,7 @@ _RAW: dict[str, list[str]] = {
             r"pakistani) (?:origin|descent|heritage)\b"
         ),
         r"\bsouth asian\b",
+        r"\bashkenaz\w*\b|\bsefarad\w*\b|\bjewish (?:ancestry|descent|origin|heritage)\b",
     ],
     "political_opinion": [
         r"\bopinions? politiques?\b|\bpolitical (?:views?|opinions?|party|activist|beliefs?)\b",
@@ -210,7 +212,7 @@ NEGATION_BEFORE = re.compile(
     r"(?:[\w'-]+ ){0,3}$"
 )
 NEGATION_AFTER = re.compile(
-    r"^\W{0,3}(?:[\w'-]+ ){0,2}?\W{0,3}\s*(?:negati\w+|neg\b|absente?\b|exclue?\b|"
+    r"^\W{0,3}(?:[\w'-]+[\s,/]+){0,3}?\W{0,3}\s*(?:negati\w+|neg\b|absente?\b|exclue?\b|"
     r"non (?:realise|fait)\w*|non detect\w+|negative\b|not detected)"
 )
 

@@ -73,7 +73,8 @@ KNOWN_WORDS = _words(
     usld irm scanner echographie radio ecg eeg nfs crp hba1c covid sars the and of in on at
     to with for no not seen seen patient reports history plan review follow up assessment
     diagnosis treatment mother father wife husband english french france anglais francais
-    gp nhs
+    gp nhs age sexe sex poids helicobacter pylori devout brca brca1 brca2 hla caryotype
+    maladie syndrome
     """
 )
 
@@ -88,6 +89,14 @@ RESIDENCE_RE = re.compile(
     re.IGNORECASE,
 )
 WINDOW = 40
+# Eponyms and named places: "syndrome de Lynch", "hôpital Édouard Herriot", "rue Victor Hugo".
+EPONYM_BEFORE = re.compile(
+    r"(?:syndrome|maladie|facteur|signe|score|classification|test|manoeuvre|manœuvre|"
+    r"h[ôo]pital|clinique|centre|institut|fondation|rue|avenue|boulevard|bd|place|quai|all[ée]e|"
+    r"lyc[ée]e|[ée]cole|coll[èe]ge|pavillon|b[âa]timent|unit[ée]|service|disease|"
+    r"hospital|infirmary|street|road|sign|anti-?)\s*(?:de |d'|du |des )?(?:\w+ )?$",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -125,7 +134,8 @@ def rule_names(text: str) -> list[tuple[int, int, str]]:
 
 
 def _covered(start: int, end: int, spans: list[tuple[int, int, str]]) -> bool:
-    return any(s <= start and end <= e for s, e, _label in spans)
+    """True when [start, end) overlaps one of the spans."""
+    return any(s < end and start < e for s, e, _label in spans)
 
 
 def candidate_windows(text: str, known: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
@@ -150,11 +160,14 @@ def candidate_windows(text: str, known: list[tuple[int, int, str]]) -> list[tupl
 
 
 def model_names(
-    texts: list[str], known: list[list[tuple[int, int, str]]]
+    texts: list[str],
+    known: list[list[tuple[int, int, str]]],
+    blocked: list[list[tuple[int, int, str]]] | None = None,
 ) -> list[list[tuple[int, int, str]]]:
     """Names (and residence places) found by the model in each text's candidate windows."""
     nlp = load_model()
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    blocked = blocked if blocked is not None else [[] for _ in texts]
     if nlp is None:
         return out
     jobs: list[tuple[int, int]] = []
@@ -172,6 +185,18 @@ def model_names(
                 if not any(w not in KNOWN_WORDS for w in words):
                     continue
                 if not re.search(rf"[{UPPER}]", ent.text) or len(ent.text) < 3:
+                    continue
+                if re.search(r"\d", ent.text) or re.fullmatch(rf"[{UPPER}]{{2,5}}", ent.text):
+                    continue
+                if EPONYM_BEFORE.search(text[max(0, start - 30) : start]):
+                    continue
+                first = words[0] if words else ""
+                sentence_initial = start == 0 or re.search(
+                    r"[.!?:;\n]\s*$", text[max(0, start - 3) : start]
+                )
+                if sentence_initial and first not in FIRST_NAMES and not ent.text.isupper():
+                    continue
+                if _covered(start, end, blocked[index]):
                     continue
                 out[index].append((start, end, "person_name"))
             elif ent.label_ == "LOC" and RESIDENCE_RE.search(text[max(0, start - 20) : start]):

@@ -12,7 +12,7 @@ from anonymity.scanner.lexicon import CATEGORIES, find_categories, fold_text
 from anonymity.scanner.names import model_names, rule_names
 
 IDENTIFIERS = ("nir", "phone", "email", "person_name", "birth_date", "address", "ipp")
-MAX_NOTE_CHARS = 100_000  # longer notes are scanned on their first 100,000 characters
+MAX_NOTE_CHARS = 20_000_000  # a longer note is scanned on its first 20 million characters
 
 
 @dataclass
@@ -76,7 +76,9 @@ def scan_notes(notes: Iterable[str], *, use_model: bool = True) -> list[NoteResu
         folded = fold_text(text)
         category_spans.append(find_categories(text, folded))
         rule_spans.append(find_identifiers(text) + rule_names(text))
-    model_spans = model_names(texts, rule_spans) if use_model else [[] for _ in texts]
+    model_spans = (
+        model_names(texts, rule_spans, category_spans) if use_model else [[] for _ in texts]
+    )
     results: list[NoteResult] = []
     for row, text in enumerate(texts):
         identifiers = _resolve(rule_spans[row] + model_spans[row])
