@@ -453,6 +453,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
     }
 )
 
+# --- Processing register (privacy app) -----------------------------------------------
+# Every morning: recompute the register's findings (expiry dates pass without a write)
+# and warn 90, 30 and 7 days before an Article 66 authorisation or an HDS certificate
+# expires (privacy.reminders).
+CELERY_BEAT_SCHEDULE["privacy-daily"] = {
+    "task": "privacy.tasks.privacy_daily_task",
+    "schedule": crontab(hour=6, minute=40),
+}
+
 # --- Incidents (issue 8): reminders before each notification deadline ----------------
 # Fractions of the time elapsed (0.5 = half-time) and hours before the deadline at which
 # the incident owner and the managers are e-mailed; one more e-mail when it passes.
