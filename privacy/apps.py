@@ -6,3 +6,8 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = _("Processing register and Article 66 formalities")
     default_auto_field = "django.db.models.BigAutoField"
+
+
+# The "Register" tab of templates/base.html: its French label ("Registre") lives in this
+# app's catalogue, with the rest of the register's strings.
+NAV_TAB_LABEL = _("Register")

@@ -1,5 +1,17 @@
 """API endpoints of this app, mounted under /api/v1/ by compliance.api.urls."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from privacy.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register(
+    "processing-activities", views.ProcessingActivityViewSet, basename="api-processing-activity"
+)
+router.register("article66-routes", views.Article66RouteViewSet, basename="api-article66-route")
+router.register(
+    "compliance-findings", views.ComplianceFindingViewSet, basename="api-compliance-finding"
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", include(router.urls))]
