@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Membership
 from incidents.choices import Art34Exception, Channel
-from incidents.drafts import FIELDS, STAGE_FIELDS
+from incidents.drafts import DraftLine
 from incidents.models import DataSubjectCampaign, Incident
 
 
@@ -194,19 +194,18 @@ class CampaignForm(forms.ModelForm[DataSubjectCampaign]):
 
 
 class DraftForm(forms.Form):
-    """One textarea per field the stage asks for (``incidents.drafts.STAGE_FIELDS``)."""
+    """One textarea per field the stage asks for (``incidents.drafts.STAGE_FIELDS``),
+    labelled in the draft's language."""
 
-    def __init__(
-        self, *args: Any, regime: str, initial_lines: dict[str, str], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, lines: list[DraftLine], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for code in STAGE_FIELDS[regime]:
-            self.fields[code] = forms.CharField(
-                label=str(FIELDS[code].label),
+        for line in lines:
+            self.fields[line.code] = forms.CharField(
+                label=line.label,
                 required=False,
                 max_length=10_000,
                 widget=forms.Textarea(attrs={"rows": 4}),
-                initial=initial_lines.get(code, ""),
+                initial=line.value,
             )
 
 

@@ -298,6 +298,9 @@ class DataSubjectCampaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(told__lte=models.F("to_tell") - models.F("unreachable")),
                 name="campaign_told_within_population",
+                violation_error_message=_(
+                    "Told plus unreachable cannot exceed the persons to tell."
+                ),
             )
         ]
 

@@ -275,8 +275,7 @@ def notification_draft(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
     can_edit = membership.has_perm(Permission.MANAGE_INCIDENTS)
     form = DraftForm(
         request.POST if request.method == "POST" and can_edit else None,
-        regime=notification.regime,
-        initial_lines={line.code: line.value for line in lines},
+        lines=lines,
     )
     if request.method == "POST":
         if not can_edit:

@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='datasubjectcampaign',
-            constraint=models.CheckConstraint(condition=models.Q(('told__lte', django.db.models.expressions.CombinedExpression(models.F('to_tell'), '-', models.F('unreachable')))), name='campaign_told_within_population'),
+            constraint=models.CheckConstraint(condition=models.Q(('told__lte', django.db.models.expressions.CombinedExpression(models.F('to_tell'), '-', models.F('unreachable')))), name='campaign_told_within_population', violation_error_message='Told plus unreachable cannot exceed the persons to tell.'),
         ),
         migrations.AddIndex(
             model_name='notification',
