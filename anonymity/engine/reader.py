@@ -46,9 +46,18 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
-def _csv_encoding(head: bytes) -> str:
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the first megabyte decodes as such, else Latin-1
+    (a later invalid byte still falls back to Latin-1 while reading)."""
+    with path.open("rb") as handle:
+        head = handle.read(1024 * 1024)
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:
+            return "latin-1"
     return "utf-8"
 
 
@@ -139,8 +148,7 @@ def read_header(path: Path) -> list[str]:
     if kind == "xlsx":
         header, _rows = _xlsx_rows(path)
         return header
-    with path.open("rb") as handle:
-        encoding = _csv_encoding(handle.read(4))
+    encoding = _csv_encoding(path)
     return _csv_header(path, encoding)
 
 
@@ -171,8 +179,7 @@ def read_extract(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         return _read_parquet(path, wanted)
     if kind == "xlsx":
         return _read_xlsx(path, wanted)
-    with path.open("rb") as handle:
-        encoding = _csv_encoding(handle.read(4))
+    encoding = _csv_encoding(path)
     header = _csv_header(path, encoding)
     _check_columns(header, wanted)
     try:
@@ -281,8 +288,7 @@ def read_sample(path: Path, rows: int = 2000) -> pd.DataFrame:
             for slot, index in enumerate(indexes):
                 values[slot].append(_cell(row[index]) if index < len(row) else "")
         return pd.DataFrame(dict(zip(names, values, strict=True)))
-    with path.open("rb") as handle:
-        encoding = _csv_encoding(handle.read(4))
+    encoding = _csv_encoding(path)
     header = _csv_header(path, encoding)
     _check_columns(header, None)
     sep = _csv_dialect(path, encoding)
