@@ -161,7 +161,10 @@ def test_reader_never_raises_anything_but_extract_error(tmp_path: Path) -> None:
 
 # --- Oracle -------------------------------------------------------------------------
 
-PYCANON_PYTHON = os.environ.get("PYCANON_PYTHON", "/tmp/pycanon-venv/bin/python")
+PYCANON_PYTHON = os.environ.get(
+    "PYCANON_PYTHON",
+    "/tmp/pycanon-venv/bin/python",  # noqa: S108 (see README: a separate venv)
+)
 
 
 def _small_frame() -> pd.DataFrame:
