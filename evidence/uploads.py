@@ -60,8 +60,9 @@ class EvidenceUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.max_file_bytes: int = settings.EGIDE_EVIDENCE_MAX_FILE_BYTES
         self.max_request_bytes: int = settings.EGIDE_EVIDENCE_MAX_REQUEST_BYTES
+        self.overhead_bytes: int = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) + 64 * 1024
         self.too_large: UploadTooLarge | None = None
-        self.received = 0
+        self.received = 0  # file bytes of the whole request
         self.created: list[HashedUpload] = []
 
     def handle_raw_input(
@@ -72,8 +73,10 @@ class EvidenceUploadHandler(FileUploadHandler):
         boundary: str,
         encoding: str | None = None,
     ) -> tuple[QueryDict, MultiValueDict[str, UploadedFile[Any]]] | None:
-        # A declared body over the limit is refused before a byte of it is read.
-        if content_length > self.max_request_bytes:
+        # A declared body over the limit is refused before a byte of it is read. The body
+        # also carries the form fields (bounded by Django's DATA_UPLOAD_MAX_MEMORY_SIZE)
+        # and the multipart boundaries, allowed on top of the files' bytes.
+        if content_length > self.max_request_bytes + self.overhead_bytes:
             self.too_large = UploadTooLarge("request", self.max_request_bytes)
             return QueryDict(encoding=encoding), MultiValueDict()
         return None

@@ -82,6 +82,30 @@ def test_a_request_over_the_limit_is_a_413_and_nothing_is_left(
 
 
 @pytest.mark.usefixtures("small_limits")
+def test_a_declared_body_over_the_limit_is_refused_before_it_is_read(
+    owner_client: Client, org_a: Organisation, upload: Upload, media: Path, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = KB  # form fields: the allowance on top of files
+    files = [upload(f"part{n}.txt", b"x" * (60 * KB)) for n in range(4)]
+
+    response = post_new(owner_client, org_a, *files)
+
+    assert response.status_code == 413
+    assert not Evidence.objects.exists()
+    assert stored_files(media) == [] and spool_files(media) == []
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_a_file_of_exactly_the_limit_is_accepted(
+    owner_client: Client, org_a: Organisation, upload: Upload
+) -> None:
+    response = post_new(owner_client, org_a, upload("scan.pdf", PDF + b"0" * (64 * KB - len(PDF))))
+
+    assert response.status_code == 302
+    assert Evidence.objects.get().revisions.get().size == 64 * KB
+
+
+@pytest.mark.usefixtures("small_limits")
 def test_the_request_limit_holds_while_streaming_without_a_declared_length(
     org_a: Organisation, owner_client: Client
 ) -> None:
