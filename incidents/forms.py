@@ -210,9 +210,23 @@ class DraftForm(forms.Form):
 
 
 class LessonsForm(forms.Form):
+    """ISO/IEC 27001:2022 A.5.27: what the incident taught, as a finding and an action."""
+
     lessons = forms.CharField(label=_("lessons learned"), max_length=10_000, widget=TEXTAREA)
     finding_title = forms.CharField(label=_("finding"), max_length=200)
+    severity = forms.ChoiceField(label=_("severity"), choices=())
     action_title = forms.CharField(label=_("remediation action"), max_length=200)
     action_due_on = forms.DateField(
-        label=_("action due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("action due on"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        try:
+            from audits.choices import FindingSeverity
+        except ImportError:
+            return
+        field = self.fields["severity"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = FindingSeverity.choices
+        field.initial = FindingSeverity.OBSERVATION

@@ -3,10 +3,11 @@ page (clocks, notifications, timeline, forms), drafts, campaign and breach regis
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -153,7 +154,12 @@ def _detail(request: HttpRequest, incident: Incident, **forms: Any) -> HttpRespo
             initial={"occurred_at": timezone.localtime(now).replace(second=0, microsecond=0)}
         ),
         "lessons_form": forms.get("lessons_form")
-        or LessonsForm(initial={"lessons": incident.lessons_learned}),
+        or LessonsForm(
+            initial={
+                "lessons": incident.lessons_learned,
+                "action_due_on": timezone.localdate() + timedelta(days=30),
+            }
+        ),
         "lessons_available": lessons.available(),
         "now": now,
     }
@@ -300,6 +306,7 @@ def notification_draft(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
             "language": language,
             "can_edit": can_edit,
             "pdf_available": documents.pdf_available(),
+            "pdf_params": {"notification": notification.pk},
         },
     )
 
@@ -386,6 +393,8 @@ def breach_register_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_POST
 def incident_lessons_view(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
+    if not current_membership(request).has_perm(Permission.EDIT_ACTIONS):
+        raise PermissionDenied
     form = LessonsForm(request.POST)
     if not lessons.available():
         messages.error(request, _("Findings and actions are not available yet."))
