@@ -475,3 +475,11 @@ CELERY_BEAT_SCHEDULE["incidents-reminders"] = {
     "task": "incidents.tasks.incident_reminders_task",
     "schedule": 300.0,  # every 5 minutes: a 24 h clock is never reminded late by much
 }
+
+# --- Risks (issue 11): periodic review reminders --------------------------------------
+# Every morning, the owner of each risk whose review date has come gets one e-mail per
+# review date (ISO/IEC 27001:2022 8.2: risk assessments at planned intervals).
+CELERY_BEAT_SCHEDULE["risks-review-reminders"] = {
+    "task": "risks.tasks.risk_review_reminders_task",
+    "schedule": crontab(hour=7, minute=5),
+}

@@ -18,7 +18,7 @@ from risks.models.method import label_text
 SIZES = [(n, f"{n}") for n in range(MIN_SCALE, MAX_SCALE + 1)]
 
 
-def member_choices(memberships: list[Membership]) -> list[tuple[Any, str]]:
+def member_choices(memberships: list[Membership]) -> list[tuple[Any, Any]]:
     members = sorted(((m.user_id, str(m.user)) for m in memberships), key=lambda c: c[1])
     return [("", _("nobody")), *members]
 
@@ -76,6 +76,26 @@ class RequirementChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.framework.code} {obj.ref_id} {obj.title}"
 
 
+class ActionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.finding.reference} · {obj.title} ({obj.due_date:%Y-%m-%d})"
+
+
+class ActionForm(forms.Form):
+    """A new remediation action for the risk's treatment."""
+
+    title = forms.CharField(label=_("Action"), max_length=300)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.memberships = memberships
+        self.fields["owner"] = MemberField(memberships, label=_("Owner"))
+
+    def clean_owner(self) -> User | None:
+        return member_user(self.memberships, self.cleaned_data.get("owner"))
+
+
 class RiskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -115,6 +135,7 @@ class RiskForm(forms.Form):
         memberships: list[Membership],
         method: RiskMethod,
         assets: QuerySet[Asset],
+        actions: QuerySet[Any],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -122,6 +143,13 @@ class RiskForm(forms.Form):
         self.method = method
         self.fields["assets"] = forms.ModelMultipleChoiceField(
             label=_("Assets"), queryset=assets, required=False
+        )
+        self.fields["actions"] = ActionChoiceField(
+            label=_("Remediation actions"),
+            queryset=actions,
+            required=False,
+            help_text=_("Actions of the remediation plan that carry this treatment."),
+            widget=forms.SelectMultiple(attrs={"size": 6}),
         )
         for stage, stage_label in self.STAGES:
             for kind, kind_label in (("likelihood", _("likelihood")), ("impact", _("impact"))):

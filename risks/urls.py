@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/<int:pk>/edit/", register.risk_edit, name="risk_edit"),
     path("risks/<int:pk>/accept/", register.risk_accept_view, name="risk_accept"),
     path("risks/<int:pk>/reassess/", register.risk_reassess_view, name="risk_reassess"),
+    path("risks/<int:pk>/actions/new/", register.risk_action_new, name="risk_action_new"),
     path("risks/<int:pk>/delete/", register.risk_delete_view, name="risk_delete"),
     path("risks/assets/", setup.asset_list, name="asset_list"),
     path("risks/assets/new/", setup.asset_edit, name="asset_new"),

@@ -145,7 +145,10 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
         return [control_ref(r) for r in planned_controls(risk)]
 
 
-LEVEL = {"required": False, "allow_null": True, "min_value": 1, "max_value": 5}
+def level_field() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+
+
 CONTROLS_HELP = (
     "Controls as `framework:ref_id` (`iso27001-2022:A.8.7`) or a bare Annex A reference (`A.8.7`)."
 )
@@ -157,8 +160,8 @@ class TreatmentInputSerializer(serializers.Serializer[Any]):
     planned_controls = serializers.ListField(
         child=serializers.CharField(), required=False, help_text=CONTROLS_HELP
     )
-    residual_likelihood = serializers.IntegerField(**LEVEL)
-    residual_impact = serializers.IntegerField(**LEVEL)
+    residual_likelihood = level_field()
+    residual_impact = level_field()
     owner = serializers.EmailField(required=False, allow_null=True)
     review_date = serializers.DateField(required=False, allow_null=True)
 
@@ -173,10 +176,10 @@ class RiskInputSerializer(TreatmentInputSerializer):
     affects_integrity = serializers.BooleanField(required=False)
     affects_availability = serializers.BooleanField(required=False)
     consequences = serializers.CharField(required=False, allow_blank=True)
-    inherent_likelihood = serializers.IntegerField(**LEVEL)
-    inherent_impact = serializers.IntegerField(**LEVEL)
-    current_likelihood = serializers.IntegerField(**LEVEL)
-    current_impact = serializers.IntegerField(**LEVEL)
+    inherent_likelihood = level_field()
+    inherent_impact = level_field()
+    current_likelihood = level_field()
+    current_impact = level_field()
     existing_controls = serializers.ListField(
         child=serializers.CharField(), required=False, help_text=CONTROLS_HELP
     )
@@ -226,7 +229,7 @@ class TreatmentSerializer(serializers.ModelSerializer[Risk]):
 
 class ScenarioSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
-    source = serializers.CharField()
+    source: Any = serializers.CharField()
     reference = serializers.CharField()
     title_fr = serializers.CharField()
     title_en = serializers.CharField()

@@ -38,6 +38,13 @@ class Level:
             return "level-ok"
         return "level-high" if self.intensity >= 0.6 else "level-mid"
 
+    @property
+    def fill(self) -> str:
+        """The cell colour, written on the SVG itself so the PDF needs no stylesheet."""
+        return {"level-ok": "#bfe5c6", "level-mid": "#f9cf8f", "level-high": "#f09a90"}[
+            self.css_class
+        ]
+
     def __str__(self) -> str:
         return f"{self.score} ({self.likelihood}x{self.impact})"
 

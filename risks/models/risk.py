@@ -72,6 +72,22 @@ class Risk(models.Model):
     review_date = models.DateField(_("next review"), null=True, blank=True)
     # The review date a reminder was last sent for: the beat task sends one per date.
     review_reminded_for = models.DateField(null=True, blank=True)
+    # The treatment's actions live in the remediation plan (audits app), next to the
+    # audit findings' ones; ``finding`` is the risk's own entry there (source "risk").
+    actions = models.ManyToManyField(
+        "audits.RemediationAction",
+        blank=True,
+        related_name="risks",
+        verbose_name=_("remediation actions"),
+    )
+    finding = models.ForeignKey(
+        "audits.Finding",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("remediation plan entry"),
+    )
     library_code = models.CharField(_("library scenario"), max_length=40, blank=True)
     source_reference = models.CharField(_("source"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

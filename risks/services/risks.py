@@ -99,13 +99,27 @@ def _record_levels(risk: Risk, actor: Actor) -> None:
     )
 
 
+def _set_actions(risk: Risk, actions: Iterable[Any]) -> list[int] | None:
+    chosen = list(actions)
+    if any(action.organisation_id != risk.organisation_id for action in chosen):
+        raise ValidationError({"actions": _("Choose actions of this organisation.")})
+    before = set(risk.actions.values_list("pk", flat=True))
+    if before == {action.pk for action in chosen}:
+        return None
+    risk.actions.set(chosen)
+    return sorted(action.pk for action in chosen)
+
+
 def _relations(
     risk: Risk,
     assets: Iterable[Asset] | None,
     existing_controls: Iterable[Requirement] | None,
     planned_controls: Iterable[Requirement] | None,
+    actions: Iterable[Any] | None = None,
 ) -> dict[str, Any]:
     changes: dict[str, Any] = {}
+    if actions is not None and (linked := _set_actions(risk, actions)) is not None:
+        changes["actions"] = linked
     if assets is not None:
         changes["assets"] = _set_assets(risk, assets)
     if existing_controls is not None:
@@ -123,6 +137,7 @@ def risk_create(
     assets: Iterable[Asset] = (),
     existing_controls: Iterable[Requirement] = (),
     planned_controls: Iterable[Requirement] = (),
+    actions: Iterable[Any] = (),
     library_code: str = "",
     source_reference: str = "",
     **fields: Any,
@@ -150,7 +165,7 @@ def risk_create(
         risk.full_clean(exclude=["organisation", "owner", "method"])
         _check_levels(risk)
         risk.save()
-        relations = _relations(risk, assets, existing_controls, planned_controls)
+        relations = _relations(risk, assets, existing_controls, planned_controls, actions)
         _record_levels(risk, actor)
         audit_event_record(
             actor=actor,
@@ -169,6 +184,7 @@ def risk_update(
     assets: Iterable[Asset] | None = None,
     existing_controls: Iterable[Requirement] | None = None,
     planned_controls: Iterable[Requirement] | None = None,
+    actions: Iterable[Any] | None = None,
     **fields: Any,
 ) -> Risk:
     """Change a risk. A change of level or treatment voids an earlier acceptance and is
@@ -195,7 +211,7 @@ def risk_update(
         changes = diff(before, snapshot(risk, AUDITED))
         if changes:
             risk.save()
-        changes.update(_relations(risk, assets, existing_controls, planned_controls))
+        changes.update(_relations(risk, assets, existing_controls, planned_controls, actions))
         if any(field in changes for field in LEVEL_FIELDS):
             _record_levels(risk, actor)
         if changes:

@@ -11,14 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audits.models import RemediationAction
 from compliance.models import Membership
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
 from risks.choices import ControlRole
 from risks.filters import RiskFilter
-from risks.forms import AcceptForm, RiskForm
+from risks.forms import AcceptForm, ActionForm, RiskForm
 from risks.models import Asset, Risk, RiskLevelRecord, RiskMethod
 from risks.selectors import existing_controls, planned_controls, risk_rows
+from risks.services.actions import risk_action_create
 from risks.services.method import method_current
 from risks.services.risks import (
     RISK_FIELDS,
@@ -68,6 +70,9 @@ def _form(
         memberships=members(membership),
         method=method,
         assets=Asset.objects.for_membership(membership),
+        actions=RemediationAction.objects.for_membership(membership)
+        .select_related("finding")
+        .order_by("due_date", "pk"),
         **kwargs,
     )
 
@@ -80,6 +85,7 @@ def _save_fields(form: RiskForm) -> dict[str, Any]:
         "assets": data["assets"],
         "existing_controls": data["existing_controls"],
         "planned_controls": data["planned_controls"],
+        "actions": data["actions"],
     }
 
 
@@ -115,6 +121,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["assets"] = [a.pk for a in risk.assets.all()]
     initial["existing_controls"] = [r.pk for r in existing_controls(risk)]
     initial["planned_controls"] = [r.pk for r in planned_controls(risk)]
+    initial["actions"] = [a.pk for a in risk.actions.all()]
     form = _form(request, membership, risk.method, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,6 +148,7 @@ def _render_detail(
     risk: Risk,
     accept_form: AcceptForm | None = None,
     status: int = 200,
+    action_form: ActionForm | None = None,
 ) -> HttpResponse:
     current = method_current(membership.organisation_id)
     history = list(
@@ -164,6 +172,8 @@ def _render_detail(
             "can_accept": membership.has_perm(Permission.ACCEPT_RISKS)
             and acceptance_allowed(risk, user),
             "accept_form": accept_form or AcceptForm(),
+            "action_form": action_form or ActionForm(memberships=members(membership)),
+            "can_add_actions": membership.has_perm(Permission.EDIT_ACTIONS),
             "roles": ControlRole,
         },
         status=status,
@@ -172,10 +182,25 @@ def _render_detail(
 
 def _actions(risk: Risk) -> list[Any]:
     """The remediation actions that carry the risk's treatment (audits app)."""
-    manager = getattr(risk, "actions", None)
-    if manager is None:
-        return []
-    return list(manager.select_related("owner").order_by("due_date"))
+    return list(risk.actions.select_related("owner", "finding").order_by("due_date"))
+
+
+@organisation_view(Permission.EDIT_ACTIONS)
+@require_POST
+def risk_action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an action of the treatment to the remediation plan."""
+    membership = current_membership(request)
+    risk = _risk(membership, pk)
+    form = ActionForm(request.POST, memberships=members(membership))
+    if form.is_valid():
+        try:
+            risk_action_create(actor=acting_user(request), risk=risk, **form.cleaned_data)
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, _("Action added to the remediation plan."))
+            return redirect("risk_detail", org_slug=membership.organisation.slug, pk=risk.pk)
+    return _render_detail(request, membership, risk, action_form=form, status=400)
 
 
 @organisation_view(Permission.ACCEPT_RISKS)

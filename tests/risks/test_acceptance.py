@@ -3,17 +3,23 @@ role the methodology names; above the threshold, only with a reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from compliance.choices import Role
 from compliance.models import AuditEvent, Organisation, User
+from controls.models import Requirement
 from risks.models import Risk
 from risks.services.risks import risk_accept, risk_update
 from tests.factories import MembershipFactory, issue_api_key
 from tests.helpers import logged_in, page_text
 from tests.risks.conftest import ACTOR
+
+MakeRisk = Callable[..., Risk]
+Find = Callable[[str, str], Requirement]
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,7 @@ def risk_owner(org_a: Organisation) -> User:
 
 
 @pytest.fixture
-def treated(make_risk, risk_owner: User) -> Risk:
+def treated(make_risk: MakeRisk, risk_owner: User) -> Risk:
     return make_risk(
         current_likelihood=3,
         current_impact=3,
@@ -76,7 +82,7 @@ def test_above_the_threshold_acceptance_needs_a_reason(treated: Risk, risk_owner
 
 
 def test_accepting_without_a_treatment_or_residual_level_is_refused(
-    make_risk, risk_owner: User
+    make_risk: MakeRisk, risk_owner: User
 ) -> None:
     risk = make_risk(owner=risk_owner, current_likelihood=2, current_impact=2)
     with pytest.raises(ValidationError) as error:
@@ -89,7 +95,9 @@ def test_accepting_without_a_treatment_or_residual_level_is_refused(
     assert "residual_likelihood" in error.value.message_dict
 
 
-def test_accepting_as_is_takes_the_current_level_as_residual(make_risk, risk_owner: User) -> None:
+def test_accepting_as_is_takes_the_current_level_as_residual(
+    make_risk: MakeRisk, risk_owner: User
+) -> None:
     risk = make_risk(owner=risk_owner, current_likelihood=1, current_impact=3, treatment="accept")
 
     risk = risk_accept(actor=risk_owner, risk=risk)

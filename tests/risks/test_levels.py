@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from compliance.models import AuditEvent, Organisation
-from risks.models import RiskMethod
+from controls.models import Requirement
+from risks.models import Risk, RiskMethod
 from risks.services.method import default_labels, method_save
 from risks.services.risks import risk_update
 from tests.risks.conftest import ACTOR, make_method
+
+MakeRisk = Callable[..., Risk]
+Find = Callable[[str, str], Requirement]
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +112,12 @@ def test_labels_follow_the_language(org_a: Organisation) -> None:
         assert method.likelihood_label(3) == "Élevée"
 
 
-def test_changing_the_method_keeps_old_assessments_readable(org_a: Organisation, make_risk) -> None:
+def test_changing_the_method_keeps_old_assessments_readable(
+    org_a: Organisation, make_risk: MakeRisk
+) -> None:
     risk = make_risk(current_likelihood=4, current_impact=4)
     assert risk.method.version == 1
+    assert risk.current_level is not None
     assert risk.current_level.score == 16
 
     new = make_method(org_a, size=3, threshold=3)
@@ -131,7 +140,7 @@ def test_saving_the_same_method_creates_no_version(org_a: Organisation) -> None:
     assert RiskMethod.objects.filter(organisation=org_a).count() == 1
 
 
-def test_a_level_outside_the_risk_method_scale_is_refused(make_risk) -> None:
+def test_a_level_outside_the_risk_method_scale_is_refused(make_risk: MakeRisk) -> None:
     risk = make_risk()
     with pytest.raises(ValidationError) as error:
         risk_update(actor=ACTOR, risk=risk, current_likelihood=5, current_impact=1)
@@ -139,7 +148,7 @@ def test_a_level_outside_the_risk_method_scale_is_refused(make_risk) -> None:
 
 
 def test_reassessing_moves_the_risk_to_the_new_method_and_keeps_the_history(
-    org_a: Organisation, make_risk
+    org_a: Organisation, make_risk: MakeRisk
 ) -> None:
     from risks.services.risks import risk_reassess
 
@@ -152,4 +161,4 @@ def test_reassessing_moves_the_risk_to_the_new_method_and_keeps_the_history(
     assert risk.current_level is None
     records = list(risk.level_records.order_by("recorded_at", "pk"))
     assert [r.method.version for r in records] == [1, 2]
-    assert records[0].current_level.score == 16  # type: ignore[union-attr]
+    assert records[0].current_level.score == 16

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -14,10 +15,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance.models import AuditEvent, Organisation, User
+from controls.models import Framework, Requirement
 from risks.models import Asset, Risk
 from risks.services.assets import asset_create
 from tests.helpers import page_text
 from tests.risks.conftest import ACTOR
+
+MakeRisk = Callable[..., Risk]
+Find = Callable[[str, str], Requirement]
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +133,9 @@ def test_the_asset_form_refuses_a_duplicate_name(org_a: Organisation, owner_clie
 
 
 @pytest.fixture
-def register_queries(org_a: Organisation, owner: User, owner_client: Client, make_risk, iso):
+def register_queries(
+    org_a: Organisation, owner: User, owner_client: Client, make_risk: MakeRisk, iso: Framework
+) -> tuple[int, int]:
     from controls.models import Requirement
 
     controls = list(Requirement.objects.soa_controls().filter(framework=iso)[:3])
@@ -162,7 +169,9 @@ def register_queries(org_a: Organisation, owner: User, owner_client: Client, mak
     return len(one), len(many)
 
 
-def test_the_register_runs_the_same_queries_with_1_or_13_risks(register_queries) -> None:
+def test_the_register_runs_the_same_queries_with_1_or_13_risks(
+    register_queries: tuple[int, int],
+) -> None:
     one, many = register_queries
     # session, user, 3 two-factor checks, membership, risks, assets, control links,
     # current method, organisation switcher.
@@ -171,7 +180,7 @@ def test_the_register_runs_the_same_queries_with_1_or_13_risks(register_queries)
 
 
 def test_the_register_filters_by_control(
-    org_a: Organisation, owner_client: Client, make_risk, requirement
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk, requirement: Find
 ) -> None:
     control = requirement("iso27001-2022", "A.8.7")
     make_risk(title="Avec A.8.7", existing_controls=[control])
@@ -184,7 +193,7 @@ def test_the_register_filters_by_control(
 
 
 def test_exports_list_every_risk_and_defuse_formulas(
-    org_a: Organisation, owner_client: Client, make_risk
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk
 ) -> None:
     make_risk(title='=HYPERLINK("http://evil")', current_likelihood=2, current_impact=3)
 
@@ -201,7 +210,7 @@ def test_exports_list_every_risk_and_defuse_formulas(
 
 
 def test_the_heat_map_places_current_and_residual_risks(
-    org_a: Organisation, owner_client: Client, make_risk
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk
 ) -> None:
     make_risk(
         title="Panne",
@@ -219,7 +228,9 @@ def test_the_heat_map_places_current_and_residual_risks(
     assert page.count("R-001</a> Panne") == 2
 
 
-def test_the_library_adds_scenarios_once(org_a: Organisation, owner_client: Client, iso) -> None:
+def test_the_library_adds_scenarios_once(
+    org_a: Organisation, owner_client: Client, iso: Framework
+) -> None:
     codes = {"codes": ["hds-exi05-a", "ransomware-patient-record"]}
     owner_client.post(url("risk_library_select", org_a), codes)
     owner_client.post(url("risk_library_select", org_a), codes)
@@ -261,7 +272,7 @@ def test_the_method_form_adopts_a_new_version(
 
 
 def test_the_risk_page_shows_the_old_method_and_offers_reassessment(
-    org_a: Organisation, owner_client: Client, make_risk
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk
 ) -> None:
     from tests.risks.conftest import make_method
 
@@ -274,7 +285,9 @@ def test_the_risk_page_shows_the_old_method_and_offers_reassessment(
     assert url("risk_reassess", org_a, risk.pk) in page
 
 
-def test_delete_asks_for_confirmation(org_a: Organisation, owner_client: Client, make_risk) -> None:
+def test_delete_asks_for_confirmation(
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk
+) -> None:
     risk = make_risk()
     assert owner_client.get(url("risk_delete", org_a, risk.pk)).status_code == 200
     assert Risk.objects.filter(pk=risk.pk).exists()
