@@ -35,4 +35,9 @@ with sync_playwright() as p:
     page.screenshot(path=str(HERE / "members.png"), full_page=True)
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/soa/?theme=organizational")
     page.screenshot(path=str(HERE / "soa.png"))
+    # Incidents: the demo ransomware attack, its clocks counting down (issue 8).
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/incidents/")
+    page.click("text=Rançongiciel")
+    page.wait_for_timeout(1200)  # let the countdown script tick once
+    page.screenshot(path=str(HERE / "incident.png"))
     browser.close()
