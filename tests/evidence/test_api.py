@@ -221,3 +221,37 @@ def test_a_read_key_cannot_write(read_key: str, upload: Upload) -> None:
 
 def test_no_key_is_a_401() -> None:
     assert Client().get("/api/v1/evidence/").status_code == 401
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    read_key: str,
+    org_a: Organisation,
+    owner: User,
+    upload: Upload,
+    a51: Requirement,
+    a815: Requirement,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(read_key)
+    evidence_create(
+        actor=owner, organisation=org_a, title="Un", files=[upload()], requirements=[a51]
+    )
+    client.get("/api/v1/evidence/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/evidence/")
+    for n in range(10):
+        evidence_create(
+            actor=owner,
+            organisation=org_a,
+            title=f"Preuve {n}",
+            files=[upload(f"{n}.txt", b"%d" % n), upload(f"{n}b.txt", b"b%d" % n)],
+            requirements=[a51, a815],
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/api/v1/evidence/").json()["results"]) == 11
+
+    # 1. the API key, 2. the count for the page, 3. the items with revision counts and
+    # integrity flags, 4. their requirements with frameworks, 5. their revisions.
+    assert (len(one), len(many)) == (5, 5)
