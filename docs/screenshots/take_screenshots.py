@@ -40,4 +40,7 @@ with sync_playwright() as p:
     page.click("text=Rançongiciel")
     page.wait_for_timeout(1200)  # let the countdown script tick once
     page.screenshot(path=str(HERE / "incident.png"))
+    # Risks: the clinic's heat map, current and target residual levels (issue 11).
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/risks/heatmap/")
+    page.screenshot(path=str(HERE / "heatmap.png"))
     browser.close()

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reports.choices import DocumentLanguage
 from risks.choices import AssetKind, Classification, Treatment
 from risks.models import Asset, Risk, RiskMethod
 from risks.models.method import Level
@@ -245,7 +246,7 @@ class ScenarioSerializer(serializers.Serializer[Any]):
 
 class LibrarySelectSerializer(serializers.Serializer[Any]):
     codes = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1)
-    language = serializers.ChoiceField(choices=[("fr", "fr"), ("en", "en")], default="fr")
+    language = serializers.ChoiceField(choices=DocumentLanguage.choices, default="fr")
 
 
 class MethodSerializer(serializers.ModelSerializer[RiskMethod]):

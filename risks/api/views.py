@@ -234,6 +234,7 @@ class LibraryList(generics.GenericAPIView[Any]):
 
     serializer_class = ScenarioSerializer
     pagination_class = None
+    queryset = Risk.objects.none()  # the library is code, not rows; for the schema only
 
     @extend_schema(responses=ScenarioSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -245,6 +246,7 @@ class LibrarySelect(generics.GenericAPIView[Any]):
     """Add library scenarios to the register (one risk per scenario, never twice)."""
 
     serializer_class = LibrarySelectSerializer
+    queryset = Risk.objects.none()  # for the schema only
 
     @extend_schema(request=LibrarySelectSerializer, responses={201: RiskSerializer(many=True)})
     def post(self, request: Request) -> Response:
@@ -268,6 +270,7 @@ class MethodView(generics.GenericAPIView[Any]):
     """The risk methodology in force."""
 
     serializer_class = MethodSerializer
+    queryset = Risk.objects.none()  # for the schema only
 
     def get(self, request: Request) -> Response:
         method = method_current(request_api_key(request).organisation_id)
