@@ -287,6 +287,7 @@ def _clinic(organisation: Organisation, actor: SystemActor) -> None:
     findings = {
         f.requirement.ref_id: f
         for f in Finding.objects.filter(audit=audit).select_related("requirement")
+        if f.requirement is not None
     }
     for position, (ref_id, (_result, _note, cause)) in enumerate(CLINIC_RESULTS.items()):
         finding_update(

@@ -260,6 +260,14 @@ class Chart:
     x_ticks: list[tuple[float, datetime.date]]
     points: list[BurnPoint]
 
+    @property
+    def first_open(self) -> int:
+        return self.points[0].open_actions if self.points else 0
+
+    @property
+    def last_open(self) -> int:
+        return self.points[-1].open_actions if self.points else 0
+
 
 def burn_down_chart(points: list[BurnPoint], *, width: int = 640, height: int = 220) -> Chart:
     left, right, top, bottom = 40, 10, 10, 30

@@ -227,7 +227,7 @@ class FindingWriteSerializer(serializers.Serializer[Any]):
 class FindingCreateSerializer(FindingWriteSerializer):
     title = serializers.CharField(max_length=300)
     severity = serializers.ChoiceField(choices=FindingSeverity.choices)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the field, not Field.source
         choices=[c for c in FindingSource.choices if c[0] != FindingSource.AUDIT],
         default=FindingSource.OTHER,
         help_text="Findings of an audit come from its checks' results.",

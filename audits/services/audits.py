@@ -207,7 +207,9 @@ def audit_create(
 
 def audit_update(*, actor: Actor, audit: Audit, **fields: Any) -> Audit:
     """Edit an open audit's title, kind, objectives, dates and team (not its scope)."""
-    team = {key: list(fields.pop(key)) for key in ("auditors", "auditees") if key in fields}
+    team: dict[str, list[Any]] = {
+        key: list(fields.pop(key)) for key in ("auditors", "auditees") if key in fields
+    }
     unknown = set(fields) - set(AUDIT_FIELDS)
     if unknown:
         raise TypeError(f"audit_update does not change {sorted(unknown)}")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 
 from compliance.models import Membership
-from evidence.models import Evidence
+from evidence.models import Evidence, EvidenceQuerySet
 
 
 def members_of(membership: Membership) -> list[Membership]:
@@ -16,7 +15,7 @@ def members_of(membership: Membership) -> list[Membership]:
     )
 
 
-def evidence_of(membership: Membership) -> QuerySet[Evidence]:
+def evidence_of(membership: Membership) -> EvidenceQuerySet:
     """The organisation's evidence items a check, finding or action can point at."""
     return Evidence.objects.for_membership(membership).order_by("title", "pk")
 

@@ -12,7 +12,7 @@ from django.test import Client
 from audits.models import Audit
 from audits.services import audit_create
 from compliance.choices import Role
-from compliance.models import Organisation, User
+from compliance.models import Membership, Organisation, User
 from controls.models import Framework, Theme
 from evidence.models import Evidence
 from tests.controls.conftest import catalogues, iso, requirement  # noqa: F401
@@ -48,12 +48,14 @@ def annex_a_themes(iso: Framework) -> list[Theme]:  # noqa: F811
 
 
 @pytest.fixture
-def make_audit(lead: User, annex_a_themes: list[Theme]) -> Callable[..., Audit]:
+def make_audit(
+    lead: User, annex_a_themes: list[Theme], org_a: Organisation
+) -> Callable[..., Audit]:
     def make(organisation: Organisation | None = None, **kwargs: Any) -> Audit:
-        organisation = organisation or lead.memberships.first().organisation  # type: ignore[attr-defined]
+        organisation = organisation or org_a
         kwargs.setdefault("title", "Audit flash Annexe A")
         kwargs.setdefault("themes", annex_a_themes)
-        if organisation.memberships.filter(user=lead).exists():
+        if Membership.objects.filter(organisation=organisation, user=lead).exists():
             kwargs.setdefault("lead_auditor", lead)
         return audit_create(actor=lead, organisation=organisation, **kwargs)
 

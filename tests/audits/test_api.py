@@ -24,17 +24,17 @@ def api(raw_key: str) -> Client:
 
 
 @pytest.fixture
-def writer(org_a) -> Client:
+def writer(org_a: Any) -> Client:
     return api(issue_api_key(org_a, [ApiKeyScope.READ, ApiKeyScope.WRITE]).raw_key)
 
 
 @pytest.fixture
-def reader(org_a) -> Client:
+def reader(org_a: Any) -> Client:
     return api(issue_api_key(org_a, [ApiKeyScope.READ]).raw_key)
 
 
 @pytest.fixture
-def other(org_b) -> Client:
+def other(org_b: Any) -> Client:
     return api(issue_api_key(org_b, [ApiKeyScope.READ, ApiKeyScope.WRITE]).raw_key)
 
 

@@ -168,7 +168,7 @@ class TestLockedAudit:
             finding_update(actor=lead, finding=finding, root_cause="Après coup")
 
     def test_a_stale_copy_of_the_audit_does_not_bypass_the_lock(self, annex_a_audit, lead):
-        stale_check = AuditCheck.objects.select_related("audit").filter(audit=annex_a_audit).first()
+        stale_check = AuditCheck.objects.select_related("audit").filter(audit=annex_a_audit)[0]
         close(annex_a_audit, lead)
         # stale_check.audit still says "planned" in memory; the service re-reads it.
         assert stale_check.audit.status == AuditStatus.PLANNED

@@ -34,7 +34,7 @@ def test_a_nonconformity_or_observation_becomes_a_finding(check, lead, result, s
     finding = Finding.objects.get(audit_check=check)
     assert finding.severity == severity
     assert finding.audit == check.audit
-    assert finding.requirement.ref_id == "A.5.15"
+    assert finding.requirement == check.requirement
     assert finding.source == FindingSource.AUDIT
     assert finding.description == "Comptes partagés aux urgences"
     assert finding.title.startswith("A.5.15 ")

@@ -4,6 +4,7 @@ tenancy (404), permissions (403), forms, and query counts with 1 and N rows."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,11 +26,11 @@ def close(audit, actor):
     return audit
 
 
-def save_url(audit, check):
+def save_url(audit: Any, check: Any) -> str:
     return reverse("audits:check_save", args=[audit.organisation.slug, audit.pk, check.pk])
 
 
-def autosave(client: Client, audit, check, **fields):
+def autosave(client: Client, audit: Any, check: Any, **fields: Any) -> Any:
     data = {f"c{check.pk}-{key}": value for key, value in fields.items()}
     return client.post(save_url(audit, check), data, HTTP_X_REQUESTED_WITH="fetch")
 

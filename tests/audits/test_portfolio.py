@@ -71,7 +71,7 @@ def test_the_portfolio_runs_a_fixed_number_of_queries(
             requirements=[requirement],
             lead_auditor=lead,
         )
-        check_record(actor=lead, check=audit.checks.first(), result=CheckResult.OBSERVATION)
+        check_record(actor=lead, check=audit.checks.get(), result=CheckResult.OBSERVATION)
     lead_client.get(URL)
     # session, user, two-factor devices (2), two-factor role check, audits with progress
     # and open findings, navigation memberships
