@@ -483,3 +483,10 @@ CELERY_BEAT_SCHEDULE["risks-review-reminders"] = {
     "task": "risks.tasks.risk_review_reminders_task",
     "schedule": crontab(hour=7, minute=5),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "AssetKindEnum": "risks.choices.AssetKind",
+        "AssetClassificationEnum": "risks.choices.Classification",
+        "RiskTreatmentEnum": "risks.choices.Treatment",
+    }
+)
