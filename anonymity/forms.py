@@ -11,12 +11,8 @@ from anonymity.choices import ColumnRole
 from anonymity.uploads import max_upload_bytes
 
 
-def processing_choices(organisation: Any) -> list[tuple[str, Any]] | None:
+def processing_choices(organisation: Any) -> list[tuple[str, Any]]:
     """The organisation's processing activities, when the privacy register exists."""
-    from anonymity.selectors import _has_processing_link
-
-    if not _has_processing_link():
-        return None
     from privacy.models import ProcessingActivity
 
     rows = ProcessingActivity.objects.filter(organisation=organisation).order_by("reference")
@@ -66,11 +62,12 @@ class RolesForm(forms.Form):
                 initial=suggestion["role"],
                 help_text=suggestion.get("why", ""),
             )
-        choices = processing_choices(organisation)
-        if choices is not None:
-            self.fields["processing"] = forms.ChoiceField(
-                label=_("Processing activity"), choices=choices, required=False
-            )
+        self.fields["processing"] = forms.ChoiceField(
+            label=_("Processing activity"),
+            choices=processing_choices(organisation),
+            required=False,
+            help_text=_("The register line whose data this extract comes from."),
+        )
 
     def role_fields(self) -> list[Any]:
         return [self[name] for name in self.fields if name.startswith("role_")]

@@ -25,6 +25,17 @@ class AnonymityAssessment(models.Model):
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     file_size = models.BigIntegerField(_("file size (bytes)"))
     file_format = models.CharField(_("file format"), max_length=10)
+    # The processing activity (GDPR Art. 30 register line) whose data the extract comes
+    # from: the privacy rules accept a "claimed anonymous" processing only when its latest
+    # linked assessment says anonymous.
+    processing = models.ForeignKey(
+        "privacy.ProcessingActivity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="anonymity_assessments",
+        verbose_name=_("processing activity"),
+    )
     column_roles = models.JSONField(_("column roles"), default=dict)
     parameters = models.JSONField(_("parameters"), default=dict)
     results = models.JSONField(_("results"), default=dict)

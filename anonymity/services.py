@@ -29,7 +29,6 @@ from compliance.models import ApiKey, Organisation, User
 from compliance.services.audit_trail import Actor, actor_label, audit_event_record
 
 MAX_K_THRESHOLD = 1000
-PROCESSING_FIELD: str = "processing"  # the link to privacy.ProcessingActivity
 
 
 def _validate_roles(roles: dict[str, str]) -> dict[str, str]:
@@ -96,7 +95,7 @@ def assessment_create(
             created_by_label=actor_label(actor)[:200],
         )
         if processing is not None:
-            setattr(assessment, "processing", processing)  # noqa: B010
+            assessment.processing = processing
         assessment.save()
         audit_event_record(
             actor=actor,
@@ -134,10 +133,10 @@ def assessment_link_processing(
 ) -> AnonymityAssessment:
     """Link (or unlink, with ``None``) an assessment to a processing activity."""
     _check_processing(assessment.organisation, processing)
-    previous = getattr(assessment, "processing", None)
+    previous = assessment.processing
     with transaction.atomic():
-        setattr(assessment, "processing", processing)  # noqa: B010 (field added with privacy)
-        assessment.save(update_fields=[PROCESSING_FIELD])
+        assessment.processing = processing
+        assessment.save(update_fields=["processing"])
         audit_event_record(
             actor=actor,
             organisation=assessment.organisation,

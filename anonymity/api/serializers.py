@@ -73,7 +73,7 @@ class AssessmentSummarySerializer(serializers.ModelSerializer[AnonymityAssessmen
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_processing(self, obj: AnonymityAssessment) -> int | None:
-        return getattr(obj, "processing_id", None)
+        return obj.processing_id
 
 
 class AssessmentSerializer(AssessmentSummarySerializer):

@@ -25,7 +25,7 @@ from anonymity.api.serializers import (
 from anonymity.engine.reader import ExtractError, read_extract, read_text_lines
 from anonymity.filters import AssessmentFilter
 from anonymity.models import AnonymityAssessment
-from anonymity.selectors import _has_processing_link, assessments_list
+from anonymity.selectors import assessments_list
 from anonymity.services import assessment_create, free_text_scan
 from anonymity.uploads import max_upload_bytes, store_upload
 from compliance.api.authentication import request_api_key
@@ -79,8 +79,6 @@ class AssessmentViewSet(
         data = serializer.validated_data
         processing = None
         if data.get("processing") is not None:
-            if not _has_processing_link():
-                raise ValidationError({"processing": ["No processing register here."]})
             from privacy.models import ProcessingActivity
 
             processing = ProcessingActivity.objects.filter(
