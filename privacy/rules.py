@@ -177,12 +177,11 @@ def anonymity_assessment_passed(processing: ProcessingActivity) -> bool:
     """HOOK for issue 7 (anonymity assessments, WP216 three criteria).
 
     A processing that declares its data anonymised is treated as pseudonymised until a
-    *passing* anonymity assessment is linked to it. The ``anonymity`` app does not provide
-    one yet, so this returns False. When it does, it should expose
-    ``anonymity.selectors.passing_assessment_exists(processing) -> bool``; this hook calls
-    it as soon as it exists, and ``privacy.services.findings_recompute`` must be called
-    whenever an assessment changes."""
-    if not apps.is_installed("anonymity"):
+    *passing* anonymity assessment is linked to it. The ``anonymity`` app answers through
+    ``anonymity.selectors.passing_assessment_exists(processing) -> bool`` (its latest
+    linked assessment says "anonymous") and calls ``privacy.services.findings_recompute``
+    when an assessment changes. Without that app, no claim passes."""
+    if processing.pk is None or not apps.is_installed("anonymity"):
         return False
     try:
         from anonymity import selectors  # type: ignore[attr-defined,unused-ignore]

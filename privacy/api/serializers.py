@@ -24,6 +24,12 @@ from privacy.services import PROCESSING_FIELDS, ROUTE_FIELDS
 
 class RecipientSerializer(serializers.ModelSerializer[Recipient]):
     kind = serializers.ChoiceField(choices=RecipientKind.choices)
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Optional when processor_id is given (the processor's name is used).",
+    )
     location = serializers.ChoiceField(choices=Location.choices, required=False)
     processor_id = serializers.IntegerField(allow_null=True, required=False)
 

@@ -202,7 +202,7 @@ class TestClaimedAnonymous:
     def test_a_claim_with_a_passing_assessment(self) -> None:
         assert not fails("ANON-CLAIM", facts(processing(claims_anonymised=True), passed=True))
 
-    def test_the_issue_7_hook_finds_no_assessment_yet(self) -> None:
+    def test_the_issue_7_hook_finds_no_assessment_for_an_unsaved_line(self) -> None:
         assert rules.anonymity_assessment_passed(processing(claims_anonymised=True)) is False
 
 
