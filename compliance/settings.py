@@ -461,6 +461,18 @@ CELERY_BEAT_SCHEDULE["privacy-daily"] = {
     "task": "privacy.tasks.privacy_daily_task",
     "schedule": crontab(hour=6, minute=40),
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "ProcessingRoleEnum": "privacy.choices.ProcessingRole",
+        "ProcessingUseEnum": "privacy.choices.Use",
+        "SpecialCategoryEnum": "privacy.choices.SpecialCategory",
+        "DirectIdentifierEnum": "privacy.choices.DirectIdentifier",
+        "DataLocationEnum": "privacy.choices.Location",
+        "RecipientKindEnum": "privacy.choices.RecipientKind",
+        "Article66RouteKindEnum": "privacy.choices.RouteKind",
+        "PrivacyFindingSeverityEnum": "privacy.choices.Severity",
+    }
+)
 
 # --- Incidents (issue 8): reminders before each notification deadline ----------------
 # Fractions of the time elapsed (0.5 = half-time) and hours before the deadline at which
