@@ -67,7 +67,7 @@ def test_no_duplicates_when_beat_runs_again(breach: Incident) -> None:
     assert run_at(moment) == 1
     assert run_at(moment + timedelta(minutes=5)) == 0
     with time_machine.travel(moment + timedelta(minutes=10), tick=False):
-        assert incident_reminders_task.delay().get() == 0
+        assert incident_reminders_task.apply().get() == 0
     assert len(mail.outbox) == 1
 
 
