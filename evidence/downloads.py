@@ -44,4 +44,6 @@ def revision_response(request: HttpRequest, revision: EvidenceRevision) -> HttpR
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-transform"
+    # The headers above state what was collected; say so when the bytes no longer match.
+    response["X-Egide-Integrity"] = revision.integrity_status
     return response

@@ -116,7 +116,7 @@ def test_the_organisation_option_limits_the_run(
 def test_the_nightly_task_marks_the_same(evidence: Evidence, media: Path) -> None:
     tamper(media, evidence)
 
-    result = verify_evidence_task.delay().get()
+    result = verify_evidence_task.apply().get()
 
     assert result["bad"] == [evidence.revisions.get().pk]
     assert EvidenceRevision.objects.get().integrity_status == "compromised"
