@@ -18,7 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits.choices import ACTION_TRANSITIONS, SEVERITY_PRIORITY, ActionStatus, Priority
+from audits.choices import (
+    ACTION_TRANSITIONS,
+    SEVERITY_PRIORITY,
+    ActionStatus,
+    FindingStatus,
+    Priority,
+)
 from audits.models import Finding, RemediationAction
 from audits.services.findings import finding_close_if_resolved
 from compliance.models import Membership, User
@@ -94,6 +100,17 @@ def action_create(
         _check_priority(action)
         _check_owner(action)
         action.save()
+        if finding.status == FindingStatus.CLOSED:
+            # New work on a finding that had been resolved: it is open again.
+            finding.status = FindingStatus.OPEN
+            finding.save(update_fields=["status", "updated_at"])
+            audit_event_record(
+                actor=actor,
+                organisation=finding.organisation,
+                action="audits.finding_update",
+                target=finding,
+                changes={"status": [FindingStatus.CLOSED, FindingStatus.OPEN]},
+            )
         audit_event_record(
             actor=actor,
             organisation=finding.organisation,

@@ -43,4 +43,19 @@ with sync_playwright() as p:
     # Risks: the clinic's heat map, current and target residual levels (issue 11).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/risks/heatmap/")
     page.screenshot(path=str(HERE / "heatmap.png"))
+    # Audits: the lead auditor's checklist during fieldwork, and the clinic's plan (issue 4).
+    auditor = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    auditor.goto(f"{BASE_URL}/accounts/login/")
+    auditor.fill("#id_username", "auditrice@audit.example")
+    auditor.fill("#id_password", "egide-demo-2026")
+    auditor.click("main button[type=submit]")
+    auditor.wait_for_load_state()
+    auditor.goto(f"{BASE_URL}/audits/portfolio/")
+    auditor.click("text=Liste de contrôle >> nth=0")  # the HDS audit in fieldwork
+    auditor.wait_for_load_state()
+    auditor.keyboard.press("j")  # keyboard navigation: the focused check is outlined
+    auditor.keyboard.press("j")
+    auditor.screenshot(path=str(HERE / "checklist.png"))
+    auditor.goto(f"{BASE_URL}/o/clinique-des-lilas/plan/")
+    auditor.screenshot(path=str(HERE / "plan.png"))
     browser.close()

@@ -156,3 +156,14 @@ class TestVerification:
         with pytest.raises(ValidationError) as error:
             action_update(actor=owner, action=action, title="autre")
         assert error.value.code == "action_verified"
+
+
+def test_a_new_action_on_a_closed_finding_reopens_it(done_action, owner):
+    proof = Evidence.objects.create(organisation=done_action.organisation, title="PV")
+    action_verify(actor=owner, action=done_action, verified_by=owner, evidence=proof)
+    finding = done_action.finding
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.CLOSED
+    action_create(actor=owner, finding=finding, title="Suite", due_date=DUE)
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.OPEN
