@@ -86,6 +86,7 @@ def run() -> None:
     print(f"database: {connection.vendor}")
     bench_catalogues_and_soa(organisation, actor)
     __import__("bench.evidence").evidence.bench_evidence(organisation, actor)
+    __import__("bench.incidents").incidents.bench_incidents(organisation, actor)
     print(
         f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "
         f"({EVENTS} events, one transaction each)"

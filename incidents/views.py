@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from compliance.permissions import Permission
@@ -46,6 +48,8 @@ from incidents.services import (
     notification_mark_sent,
 )
 
+PAGE_SIZE = 50
+
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
     membership = current_membership(request)
@@ -65,25 +69,43 @@ def _apply_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def clock_labels() -> dict[str, str]:
+    """The countdown's wording, translated once per page (not once per clock)."""
+    return {
+        "left": _("%s left"),
+        "late": _("overdue by %s"),
+        "units": ",".join(
+            (pgettext("days", "d"), pgettext("hours", "h"), pgettext("minutes", "min"))
+        ),
+    }
+
+
 @organisation_view(Permission.VIEW_INCIDENTS)
 def incident_list(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     filterset = IncidentFilter(
         request.GET or None, queryset=Incident.objects.for_membership(membership)
     )
-    incidents = list(incidents_with_notifications(filterset.qs))  # 2 queries
+    incidents_qs = incidents_with_notifications(filterset.qs.order_by("-aware_at", "-id"))
+    page = Paginator(incidents_qs, PAGE_SIZE).get_page(request.GET.get("page"))  # COUNT
+    incidents = list(page.object_list)  # 2 queries: incidents (+owner, campaign), notifications
     now = timezone.now()
     rows = [
         {"incident": incident, "clocks": clocks_of(list(incident.notifications.all()), now)}
         for incident in incidents
     ]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "incidents/incident_list.html",
         {
             "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
             "filter": filterset,
             "now": now,
+            "clock_labels": clock_labels(),
             "can_manage": membership.has_perm(Permission.MANAGE_INCIDENTS),
         },
     )
@@ -161,6 +183,7 @@ def _detail(request: HttpRequest, incident: Incident, **forms: Any) -> HttpRespo
             }
         ),
         "lessons_available": lessons.available(),
+        "clock_labels": clock_labels(),
         "now": now,
     }
     status = 400 if forms or sent_forms else 200

@@ -33,7 +33,7 @@ class TestList:
         assert 'class="clock' in text and "data-due=" in text
         assert "js/incident-clocks.js" in text
 
-    @pytest.mark.parametrize("count", [1, 6])
+    @pytest.mark.parametrize("count", [1, 6, 55])
     def test_the_list_runs_a_fixed_number_of_queries(
         self,
         owner_client: Client,
@@ -51,8 +51,9 @@ class TestList:
             )
         owner_client.get(url(essential_org))  # warm the session
         # session, user, 2 OTP devices, 2FA membership check, membership+organisation,
-        # incidents (+owner, campaign), notifications, the nav's memberships
-        with django_assert_num_queries(9):  # type: ignore[operator]
+        # COUNT for the pager, incidents (+owner, campaign), notifications, the nav's
+        # memberships
+        with django_assert_num_queries(10):  # type: ignore[operator]
             response = owner_client.get(url(essential_org))
         assert response.status_code == 200
 
@@ -165,3 +166,12 @@ class TestForms:
         assert AuditEvent.objects.filter(action="incidents.qualify").exists()
         text = page_text(owner_client.get(url(org, f"{ransomware.pk}/")))
         assert "Qualification modifiée" in text or "Qualification changed" in text
+
+
+def test_the_list_is_paginated(owner_client: Client, essential_org: Organisation) -> None:
+    for n in range(52):
+        make_incident(essential_org, title=f"Incident n°{n:02d}", personal_data_breach=True)
+    first = page_text(owner_client.get(url(essential_org)))
+    assert "Page 1 sur 2" in first or "Page 1 of 2" in first
+    second = page_text(owner_client.get(url(essential_org) + "?page=2"))
+    assert "Incident n°00" in second and "Incident n°51" not in second
