@@ -95,7 +95,12 @@ def store(incoming: IncomingFile) -> tuple[str, bool]:
     name, which is deleted (its bytes are the same)."""
     name = storage_name_for(incoming.sha256)
     if default_storage.exists(name):
-        return name, False
+        if hash_stored(name) == incoming.sha256:
+            return name, False
+        # The stored copy was changed or damaged since it was written: the bytes just
+        # received are the right ones, so they replace it (verify_evidence will then find
+        # the older revisions intact again).
+        default_storage.delete(name)
     incoming.file.seek(0)
     saved = default_storage.save(name, incoming.file)
     if saved != name:

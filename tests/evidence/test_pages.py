@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from compliance.models import Organisation, User
+from compliance.models import AuditEvent, Organisation, User
 from controls.models import Requirement
 from evidence.models import Evidence
 from evidence.services import evidence_create
@@ -263,3 +263,23 @@ def test_the_detail_runs_a_fixed_number_of_queries(
     evidence.requirements.add(a815)
 
     assert queries(owner_client, url) == one
+
+
+def test_a_link_item_gets_a_new_address_and_dates(
+    owner: User, owner_client: Client, org_a: Organisation
+) -> None:
+    evidence = evidence_create(
+        actor=owner, organisation=org_a, title="Portail", url="https://old.example/cert"
+    )
+    url = reverse("evidence_link_update", args=[org_a.slug, evidence.pk])
+
+    refused = owner_client.post(url, {"url": "javascript:alert(1)"})
+    response = owner_client.post(
+        url, {"url": "https://new.example/cert", "expires_on": "2031-01-01"}
+    )
+
+    assert refused.status_code == 400
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert (evidence.url, str(evidence.expires_on)) == ("https://new.example/cert", "2031-01-01")
+    assert AuditEvent.objects.filter(action="evidence.link_update").count() == 1

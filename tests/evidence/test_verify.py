@@ -149,3 +149,22 @@ def test_the_ui_and_the_api_show_it_compromised(
     )
     assert body["state"] == "compromised"
     assert body["revisions"][0]["integrity_status"] == "compromised"
+
+
+def test_uploading_the_original_again_repairs_the_stored_copy(
+    evidence: Evidence, media: Path, owner: User, org_a: Organisation, upload: Upload
+) -> None:
+    tamper(media, evidence)
+    with pytest.raises(CommandError):
+        run()
+
+    again = evidence_create(
+        actor=owner,
+        organisation=org_a,
+        title="Registre (copie)",
+        files=[upload("registre.txt", b"acces ok\n")],
+    )
+
+    assert again.revisions.get().storage_name == evidence.revisions.get().storage_name
+    run()  # both revisions intact: the good bytes replaced the changed ones
+    assert set(EvidenceRevision.objects.values_list("integrity_status", flat=True)) == {"ok"}
