@@ -7,6 +7,11 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Processing register and Article 66 formalities")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from privacy.documents import register_documents
+
+        register_documents()
+
 
 # The "Register" tab of templates/base.html: its French label ("Registre") lives in this
 # app's catalogue, with the rest of the register's strings.
