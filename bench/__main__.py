@@ -87,6 +87,7 @@ def run() -> None:
     bench_catalogues_and_soa(organisation, actor)
     __import__("bench.evidence").evidence.bench_evidence(organisation, actor)
     __import__("bench.incidents").incidents.bench_incidents(organisation, actor)
+    __import__("bench.anonymity").anonymity.bench_anonymity()
     print(
         f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "
         f"({EVENTS} events, one transaction each)"

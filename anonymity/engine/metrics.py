@@ -48,6 +48,16 @@ class Classes:
 
 
 def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense integer codes of the values and their number. Arrow-backed text columns
+    (pandas' default string type) are dictionary-encoded by Arrow, without building a
+    million Python strings."""
+    arrow = getattr(getattr(values, "array", None), "_pa_array", None)
+    if arrow is not None:
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        encoded = pc.dictionary_encode(arrow.combine_chunks(), null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        return codes, max(len(encoded.dictionary), 1)
     codes, uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
     return codes.astype(np.int64, copy=False), max(len(uniques), 1)
 

@@ -43,11 +43,23 @@ def _fold_char(char: str) -> str:
     return folded
 
 
+def _fold_table() -> dict[int, str]:
+    table = {code: _fold_char(chr(code)) for code in range(0xC0, 0x250)}
+    table[0x2019] = "'"
+    return {code: value for code, value in table.items() if value != chr(code)}
+
+
+FOLD_TABLE = _fold_table()
+
+
 def fold_text(text: str) -> str:
     """Lower case without accents, one character for one: spans map back unchanged."""
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(c) for c in text).replace("\u2019", "'")
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare character whose lower case is longer ("İ")
+        return "".join(_fold_char(c) for c in text).replace("\u2019", "'")
+    return lowered.translate(FOLD_TABLE)
 
 
 ORIGINS = (

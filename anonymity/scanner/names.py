@@ -75,6 +75,11 @@ KNOWN_WORDS = _words(
     diagnosis treatment mother father wife husband english french france anglais francais
     gp nhs age sexe sex poids helicobacter pylori devout brca brca1 brca2 hla caryotype
     maladie syndrome
+    paris lyon marseille toulouse nice nantes strasbourg montpellier bordeaux lille rennes
+    reims grenoble dijon angers nimes brest tours limoges amiens metz besancon perpignan
+    orleans rouen caen nancy mulhouse avignon poitiers pau bayonne la rochelle valence
+    annecy chambery clermont-ferrand saint-etienne le havre toulon villeurbanne ajaccio
+    bastia cayenne fort-de-france pointe-a-pitre saint-denis london leeds manchester
     """
 )
 
@@ -88,7 +93,7 @@ RESIDENCE_RE = re.compile(
     r" (?:à|a|au|aux|en|at|in) $",
     re.IGNORECASE,
 )
-WINDOW = 40
+WINDOW = 20
 # Eponyms and named places: "syndrome de Lynch", "hôpital Édouard Herriot", "rue Victor Hugo".
 EPONYM_BEFORE = re.compile(
     r"(?:syndrome|maladie|facteur|signe|score|classification|test|manoeuvre|manœuvre|"
@@ -139,12 +144,19 @@ def _covered(start: int, end: int, spans: list[tuple[int, int, str]]) -> bool:
 
 
 def candidate_windows(text: str, known: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Windows around capitalised words that nothing else explains (merged)."""
+    """Windows around capitalised words that nothing else explains (merged). Short words
+    in capitals are abbreviations (VIH, IRM, NFS) unless a capitalised word follows."""
     windows: list[tuple[int, int]] = []
     for match in CANDIDATE_RE.finditer(text):
         start, end = match.start(), match.end()
         word = fold_text(match.group(0))
         if word in KNOWN_WORDS or _covered(start, end, known):
+            continue
+        if (
+            match.group(0).isupper()
+            and len(word) <= 5
+            and not re.match(rf" [{UPPER}][{LOWER}]", text[end : end + 3])
+        ):
             continue
         before = text[max(0, start - 3) : start]
         # A sentence-initial capital is only a candidate when it is a known first name.

@@ -77,7 +77,11 @@ def scan_notes(notes: Iterable[str], *, use_model: bool = True) -> list[NoteResu
         category_spans.append(find_categories(text, folded))
         rule_spans.append(find_identifiers(text) + rule_names(text))
     model_spans = (
-        model_names(texts, rule_spans, category_spans) if use_model else [[] for _ in texts]
+        model_names(
+            texts, [r + c for r, c in zip(rule_spans, category_spans, strict=True)], category_spans
+        )
+        if use_model
+        else [[] for _ in texts]
     )
     results: list[NoteResult] = []
     for row, text in enumerate(texts):
