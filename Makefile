@@ -8,7 +8,7 @@ FEATURE_APPS := evidence audits reports privacy incidents risks anonymity
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format bench schema messages migrations clean
+.PHONY: install run test lint audit format bench schema messages migrations clean
 
 # The stamp is rebuilt only when the pins change, so a second `make run` skips pip.
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -37,6 +37,12 @@ lint: install
 	$(BIN)/mypy compliance controls $(FEATURE_APPS) tests bench
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
+	$(MAKE) audit
+
+# Known vulnerabilities in the installed dependency tree (PyPI advisory data). A package
+# the index cannot describe is listed, not fatal: PIP_AUDIT_ARGS=--strict makes it so.
+audit: install
+	$(BIN)/pip-audit --local --progress-spinner off $(PIP_AUDIT_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -85,8 +85,11 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     @extend_schema_field(
         {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {}, "minItems": 2, "maxItems": 2},
-            "description": "Changed fields: {field: [old value, new value]}",
+            "additionalProperties": {},
+            "description": (
+                "What the change did, as the service recorded it: an update gives "
+                "{field: [old value, new value]}; a creation or an action gives its values."
+            ),
         }
     )
     def get_changes(self, event: AuditEvent) -> Any:
