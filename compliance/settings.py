@@ -502,3 +502,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "RiskTreatmentEnum": "risks.choices.Treatment",
     }
 )
+
+# --- Anonymity assessments and free-text scanning (anonymity app) ----------------------
+# Largest extract accepted by upload (web and API); the file is hashed, measured and
+# deleted, never kept. Pending uploads (between upload and role confirmation) live here.
+ANONYMITY_MAX_UPLOAD_BYTES = env_int("ANONYMITY_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+ANONYMITY_UPLOAD_DIR = Path(env_str("ANONYMITY_UPLOAD_DIR", str(VAR_DIR / "anonymity-uploads")))
