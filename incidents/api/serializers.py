@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from incidents.choices import Art34Exception
 from incidents.models import Incident, Notification
+from incidents.rules import NIS2_ENTITIES
 
 
 class UtcDateTimeField(serializers.DateTimeField):
@@ -71,6 +72,10 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
     closed_at = UtcDateTimeField(read_only=True, allow_null=True)
     art34_exception = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
+    nis2_applies = serializers.SerializerMethodField(
+        help_text="NIS2 reporting applies: a significant incident of an essential or "
+        "important entity (the organisation's NIS2 classification)."
+    )
     notifications = NotificationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -100,6 +105,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
             "art34_exception",
             "acting_as_processor",
             "health_establishment_serious",
+            "nis2_applies",
             "owner",
             "closed_at",
             "notifications",
@@ -108,6 +114,9 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
 
     def get_art34_exception(self, obj: Incident) -> str | None:
         return obj.art34_exception or None
+
+    def get_nis2_applies(self, obj: Incident) -> bool:
+        return obj.nis2_significant and obj.organisation.nis2_classification in NIS2_ENTITIES
 
     def get_owner(self, obj: Incident) -> str | None:
         return obj.owner.email if obj.owner else None

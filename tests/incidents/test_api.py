@@ -53,6 +53,16 @@ class TestCreate:
         assert owed["gdpr_data_subjects"]["due_at"] == "2026-01-31T08:30:00Z"
         assert owed["gdpr_data_subjects"]["deadline_kind"] == "without_undue_delay"
         assert owed["health_ars"]["sent_at"] is None
+        assert response.json()["nis2_applies"] is True
+
+    def test_nis2_is_not_owed_by_an_organisation_outside_its_scope(
+        self, writer: Client, essential_org: Organisation
+    ) -> None:
+        essential_org.nis2_classification = "out_of_scope"
+        essential_org.save(update_fields=["nis2_classification"])
+        body = post(writer, "/api/v1/incidents/", BREACH).json()
+        assert body["nis2_applies"] is False
+        assert not any(regime.startswith("nis2") for regime in by_regime(body))
 
     def test_creation_is_audited(self, writer: Client, essential_org: Organisation) -> None:
         post(writer, "/api/v1/incidents/", BREACH)
