@@ -8,7 +8,7 @@ FEATURE_APPS := evidence audits reports privacy incidents risks anonymity
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint audit format bench schema messages migrations clean
+.PHONY: install run test lint audit format bench load schema messages migrations clean
 
 # The stamp is rebuilt only when the pins change, so a second `make run` skips pip.
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -62,6 +62,11 @@ messages: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Load: gunicorn + PostgreSQL + Redis + a Celery worker under 50 users for 5 minutes,
+# then each API list against a constant endpoint (LOAD_DURATION=1m for a quick look).
+load: install
+	$(BIN)/python -m bench.load.run
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

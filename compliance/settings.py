@@ -301,6 +301,8 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# bench/load/run.py serves a constant endpoint (the stack's ceiling) on its own server.
+EGIDE_BENCH_ENDPOINTS = env_bool("EGIDE_BENCH_ENDPOINTS") and not PRODUCTION
 # Content-Security-Policy (django-csp): scripts and style sheets only from Egide's own
 # static files, never inline; style attributes stay allowed (progress widths, chart
 # colours), a <style> element does not. Nothing is framed, nothing is posted elsewhere.

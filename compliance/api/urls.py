@@ -1,5 +1,6 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -33,3 +34,9 @@ urlpatterns = [
     path("", include("risks.api.urls")),
     path("", include("anonymity.api.urls")),
 ]
+
+# bench/load only: the stack's ceiling, see compliance/api/bench.py.
+if settings.EGIDE_BENCH_ENDPOINTS:
+    from compliance.api.bench import CeilingView
+
+    urlpatterns.append(path("bench/ceiling/", CeilingView.as_view(), name="api-bench-ceiling"))
