@@ -86,6 +86,7 @@ def run() -> None:
     print(f"database: {connection.vendor}")
     bench_catalogues_and_soa(organisation, actor)
     __import__("bench.evidence").evidence.bench_evidence(organisation, actor)
+    __import__("bench.audits").audits.bench_audits(organisation, actor)
     __import__("bench.privacy").privacy.bench_privacy(actor)
     __import__("bench.risks").risks.bench_risks(organisation, actor)
     __import__("bench.incidents").incidents.bench_incidents(organisation, actor)
