@@ -43,6 +43,12 @@ with sync_playwright() as p:
     # Risks: the clinic's heat map, current and target residual levels (issue 11).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/risks/heatmap/")
     page.screenshot(path=str(HERE / "heatmap.png"))
+    # Register: the clinic's processing register and the flagged observatory (issue 6).
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/register/")
+    page.screenshot(path=str(HERE / "register.png"), full_page=True)
+    page.click("text=Observatoire de l'éditeur")
+    page.wait_for_load_state()
+    page.screenshot(path=str(HERE / "register_flagged.png"))
     # Audits: the lead auditor's checklist during fieldwork, and the clinic's plan (issue 4).
     auditor = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     auditor.goto(f"{BASE_URL}/accounts/login/")
