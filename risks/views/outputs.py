@@ -85,13 +85,12 @@ def treatment_plan_context(risks: list[Risk]) -> dict[str, Any]:
     for risk in risks:
         if not risk.treatment:
             continue
-        manager = getattr(risk, "actions", None)
         lines.append(
             {
                 "risk": risk,
                 "existing": existing_controls(risk),
                 "planned": planned_controls(risk),
-                "actions": list(manager.all()) if manager is not None else [],
+                "actions": list(risk.actions.all()),
             }
         )
     return {"lines": lines, "untreated": [r for r in risks if not r.treatment]}
@@ -100,9 +99,9 @@ def treatment_plan_context(risks: list[Risk]) -> dict[str, Any]:
 @organisation_view(Permission.VIEW_RISKS)
 def treatment_plan(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
-    risks = risk_rows(Risk.objects.for_membership(membership))
-    if hasattr(Risk, "actions"):
-        risks = risks.prefetch_related("actions__owner")
+    risks = risk_rows(Risk.objects.for_membership(membership)).prefetch_related(
+        "actions__owner", "actions__finding"
+    )
     context = treatment_plan_context(list(risks))
     return render(request, "risks/treatment_plan.html", context)
 

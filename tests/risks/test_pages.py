@@ -4,6 +4,7 @@ exports, heat map, library."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Callable
 
@@ -293,3 +294,47 @@ def test_delete_asks_for_confirmation(
     assert Risk.objects.filter(pk=risk.pk).exists()
     assert owner_client.post(url("risk_delete", org_a, risk.pk)).status_code == 302
     assert not Risk.objects.filter(pk=risk.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["risk_treatment_plan", "risk_heatmap", "asset_list"])
+def test_other_list_pages_run_the_same_queries_for_1_or_8_risks(
+    org_a: Organisation, owner: User, owner_client: Client, make_risk: MakeRisk, name: str
+) -> None:
+    from risks.services.actions import risk_action_create
+
+    def add() -> None:
+        asset = asset_create(
+            actor=ACTOR, organisation=org_a, name=f"Actif {Risk.objects.count()}", kind="site"
+        )
+        risk = make_risk(
+            assets=[asset], owner=owner, treatment="reduce", current_likelihood=3, current_impact=3
+        )
+        risk_action_create(
+            actor=ACTOR, risk=risk, title="Action", due_date=datetime.date(2027, 3, 1), owner=owner
+        )
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url(name, org_a)).status_code == 200
+        return len(queries)
+
+    add()
+    count()
+    one = count()
+    for _n in range(7):
+        add()
+    assert count() == one
+
+
+def test_the_heat_map_sets_aside_risks_of_an_older_method(
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk
+) -> None:
+    from tests.risks.conftest import make_method
+
+    make_risk(title="Ancien", current_likelihood=4, current_impact=4)
+    make_method(org_a, size=5, threshold=6)
+
+    page = page_text(owner_client.get(url("risk_heatmap", org_a)))
+
+    assert "R-001</a> (v1)" in page
+    assert page.count("<svg") == 2
