@@ -3,17 +3,24 @@ item is a 404) and every write goes through the evidence services (audited)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -205,12 +212,32 @@ class EvidenceViewSet(
         return Response(EvidenceSerializer(self.get_queryset().get(pk=evidence.pk)).data)
 
 
+class AnyMediaRenderer(BaseRenderer):
+    """Lets a client that asks for the file's own type (``Accept: application/pdf``) pass
+    content negotiation; the file itself is a FileResponse, and errors are JSON."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Any = None,
+    ) -> bytes:
+        return json.dumps(data).encode() if data is not None else b""
+
+
 class RevisionDownload(APIView):
     """The bytes of one revision, as an attachment, with ``ETag`` (quoted SHA-256),
     ``Digest: sha-256=<base64>`` and ``Repr-Digest`` (RFC 9530) headers."""
 
+    renderer_classes = [JSONRenderer, AnyMediaRenderer]
+
     @extend_schema(
         operation_id="evidence_revision_download",
+        parameters=[OpenApiParameter("format", exclude=True)],
         responses={(200, "application/octet-stream"): OpenApiResponse(description="The file.")},
     )
     def get(self, request: Request, pk: int, number: int) -> HttpResponseBase:

@@ -255,3 +255,20 @@ def test_the_list_runs_a_fixed_number_of_queries(
     # 1. the API key, 2. the count for the page, 3. the items with revision counts and
     # integrity flags, 4. their requirements with frameworks, 5. their revisions.
     assert (len(one), len(many)) == (5, 5)
+
+
+def test_download_answers_whatever_the_client_accepts(
+    read_key: str, org_a: Organisation, owner: User, upload: Upload
+) -> None:
+    evidence = evidence_create(
+        actor=owner, organisation=org_a, title="X", files=[upload("r.pdf", PDF)]
+    )
+    url = f"/api/v1/evidence/{evidence.pk}/revisions/1/download/"
+
+    response = api(read_key).get(url, HTTP_ACCEPT="application/pdf")
+    missing = api(read_key).get(
+        url.replace("/1/download", "/9/download"), HTTP_ACCEPT="application/pdf"
+    )
+
+    assert response.status_code == 200 and response.getvalue() == PDF
+    assert missing.status_code == 404
