@@ -396,3 +396,42 @@ def test_every_change_made_in_the_browser_is_in_the_audit_trail(lead_client, ann
 
 def test_an_unsaved_check_is_not_assessed(annex_a_audit):
     assert set(AuditCheck.objects.values_list("result", flat=True)) == {CheckResult.NON_EVALUE}
+
+
+class TestCheckAndFindingPages:
+    def test_evidence_is_attached_to_a_check_from_its_page(
+        self, lead_client, annex_a_audit, evidence_item
+    ):
+        check = annex_a_audit.checks.first()
+        url = reverse(
+            "audits:check_detail",
+            args=[annex_a_audit.organisation.slug, annex_a_audit.pk, check.pk],
+        )
+        response = lead_client.post(
+            url, {"result": "conforme", "notes": "Vu la politique", "evidence": [evidence_item.pk]}
+        )
+        assert response.status_code == 302
+        assert list(check.evidence.all()) == [evidence_item]
+        assert "Politique de sécurité" in page_text(lead_client.get(url))
+
+    def test_a_closed_audits_check_and_finding_pages_refuse_with_409(
+        self, lead_client, annex_a_audit, lead
+    ):
+        check = annex_a_audit.checks.first()
+        check_record(actor=lead, check=check, result=CheckResult.NC_MINEURE)
+        audit = close(annex_a_audit, lead)
+        slug = audit.organisation.slug
+        response = lead_client.post(
+            reverse("audits:check_detail", args=[slug, audit.pk, check.pk]),
+            {"result": "conforme", "notes": ""},
+        )
+        assert response.status_code == 409
+        assert audit.title in page_text(response)
+        finding = Finding.objects.get()
+        response = lead_client.post(
+            reverse("audits:finding_detail", args=[slug, finding.pk]),
+            {"title": "Autre", "severity": "minor", "root_cause": "x"},
+        )
+        assert response.status_code == 409
+        finding.refresh_from_db()
+        assert finding.title != "Autre"
