@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import formats, translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import Regime
@@ -21,30 +21,35 @@ from incidents.models import Incident, Notification
 
 def _yes_no(value: bool | None) -> str:
     if value is None:
-        return _g("Not known yet")
-    return _g("Yes") if value else _g("No")
+        return gettext("Not known yet")
+    return gettext("Yes") if value else gettext("No")
 
 
 def _number(value: int | None) -> str:
-    return formats.number_format(value, force_grouping=True) if value is not None else _g("unknown")
+    return (
+        formats.number_format(value, force_grouping=True)
+        if value is not None
+        else gettext("unknown")
+    )
 
 
 def _breach_nature(incident: Incident) -> str:
     lines = [incident.description.strip()] if incident.description.strip() else []
     lines.append(
-        _g("Categories of personal data: %s") % (incident.data_categories or _g("unknown"))
+        gettext("Categories of personal data: %s")
+        % (incident.data_categories or gettext("unknown"))
     )
     lines.append(
-        _g("Approximate number of data subjects: %s") % _number(incident.data_subjects_count)
+        gettext("Approximate number of data subjects: %s") % _number(incident.data_subjects_count)
     )
-    lines.append(_g("Approximate number of records: %s") % _number(incident.records_count))
+    lines.append(gettext("Approximate number of records: %s") % _number(incident.records_count))
     return "\n".join(lines)
 
 
 def _assessment(incident: Incident) -> str:
     parts = [incident.likely_consequences.strip()]
     if incident.affected_systems.strip():
-        parts.append(_g("Affected systems: %s") % incident.affected_systems.strip())
+        parts.append(gettext("Affected systems: %s") % incident.affected_systems.strip())
     return "\n".join(p for p in parts if p)
 
 

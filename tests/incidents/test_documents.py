@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -236,3 +237,15 @@ def test_the_demo_has_running_clocks_a_closed_breach_and_a_campaign_and_is_idemp
     demo.seed(organisations={clinic.slug: clinic}, actor=actor)
     assert incidents.count() == 2
     assert AuditEvent.objects.count() == events
+
+
+def test_the_prefilled_draft_is_all_french(
+    owner_client: Client, essential_org: Organisation
+) -> None:
+    incident = make_incident(essential_org, personal_data_breach=True, data_subjects_count=1840)
+    n = incident.notifications.get()
+    text = page_text(
+        owner_client.get(f"{base(essential_org)}{incident.pk}/notifications/{n.pk}/draft/")
+    )
+    assert re.search(r"Nombre approximatif de personnes concernées : 1\s840", text)
+    assert "Categories of personal data" not in text
