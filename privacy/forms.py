@@ -267,6 +267,44 @@ class RouteForm(forms.ModelForm[Article66Route]):
             ),
         }
 
+    SECTIONS = [
+        (_("Route"), ["kind"], ""),
+        (
+            _("Exempt (Art. 65)"),
+            ["exemption_reason", "justification"],
+            _("Care of the patient, or an internal study of the care team on its own patients."),
+        ),
+        (
+            _("Declaration of conformity, or file lodged"),
+            ["methodology", "filing_date", "receipt_number"],
+            _("Methodology for an MR declaration; filing date also for a pending file."),
+        ),
+        (
+            _("CNIL authorisation (Art. 66-III)"),
+            [
+                "decision_number",
+                "decision_date",
+                "scope",
+                "conditions",
+                "expires_on",
+                "cesrees_opinion_date",
+                "cesrees_opinion_reference",
+            ],
+            "",
+        ),
+        (
+            _("What the route covers"),
+            ["covered_uses", "covered_recipient_kinds"],
+            _("Leave empty when the scope is only described in words."),
+        ),
+    ]
+
+    def sections(self) -> list[dict[str, Any]]:
+        return [
+            {"title": title, "help": help_text, "fields": [self[name] for name in names]}
+            for title, names, help_text in self.SECTIONS
+        ]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kind = self.fields["kind"]
