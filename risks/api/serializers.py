@@ -60,6 +60,20 @@ def control_ref(requirement: Any) -> str:
     return f"{requirement.framework.code}:{requirement.ref_id}"
 
 
+class ActionRefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+def _actions(risk: Risk) -> list[dict[str, Any]]:
+    return [
+        {"id": a.pk, "title": a.title, "status": a.status, "due_date": a.due_date}
+        for a in risk.actions.all()
+    ]
+
+
 class RiskSerializer(serializers.ModelSerializer[Risk]):
     reference = serializers.CharField(read_only=True)
     assets = serializers.SerializerMethodField()
@@ -71,6 +85,7 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
     residual_level = serializers.SerializerMethodField()
     existing_controls = serializers.SerializerMethodField()
     planned_controls = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Risk
@@ -93,6 +108,7 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
             "treatment",
             "treatment_description",
             "planned_controls",
+            "actions",
             "residual_level",
             "owner",
             "accepted_by",
@@ -145,6 +161,10 @@ class RiskSerializer(serializers.ModelSerializer[Risk]):
     def get_planned_controls(self, risk: Risk) -> list[str]:
         return [control_ref(r) for r in planned_controls(risk)]
 
+    @extend_schema_field(ActionRefSerializer(many=True))
+    def get_actions(self, risk: Risk) -> list[dict[str, Any]]:
+        return _actions(risk)
+
 
 def level_field() -> serializers.IntegerField:
     return serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
@@ -160,6 +180,11 @@ class TreatmentInputSerializer(serializers.Serializer[Any]):
     treatment_description = serializers.CharField(required=False, allow_blank=True)
     planned_controls = serializers.ListField(
         child=serializers.CharField(), required=False, help_text=CONTROLS_HELP
+    )
+    actions = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Ids of the remediation plan's actions that carry the treatment.",
     )
     residual_likelihood = level_field()
     residual_impact = level_field()
@@ -193,6 +218,7 @@ class TreatmentSerializer(serializers.ModelSerializer[Risk]):
     risk = serializers.IntegerField(source="pk", read_only=True)
     owner = serializers.SerializerMethodField()
     planned_controls = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
     residual_level = serializers.SerializerMethodField()
     accepted = serializers.BooleanField(source="is_accepted", read_only=True)
 
@@ -205,6 +231,7 @@ class TreatmentSerializer(serializers.ModelSerializer[Risk]):
             "treatment",
             "treatment_description",
             "planned_controls",
+            "actions",
             "residual_level",
             "owner",
             "accepted",
@@ -221,6 +248,10 @@ class TreatmentSerializer(serializers.ModelSerializer[Risk]):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_planned_controls(self, risk: Risk) -> list[str]:
         return [control_ref(r) for r in planned_controls(risk)]
+
+    @extend_schema_field(ActionRefSerializer(many=True))
+    def get_actions(self, risk: Risk) -> list[dict[str, Any]]:
+        return _actions(risk)
 
     @extend_schema_field(LevelSerializer(allow_null=True))
     def get_residual_level(self, risk: Risk) -> dict[str, Any] | None:

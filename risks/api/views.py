@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audits.models import RemediationAction
 from compliance.api.authentication import request_api_key
 from compliance.models import ApiKey, Membership, User
 from controls.models import Requirement
@@ -87,6 +88,12 @@ def _risk_fields(api_key: ApiKey, data: dict[str, Any]) -> dict[str, Any]:
     for name in ("existing_controls", "planned_controls"):
         if name in fields:
             fields[name] = _controls(fields[name], name)
+    if "actions" in fields:
+        ids = set(fields["actions"])
+        actions = list(RemediationAction.objects.for_api_key(api_key).filter(pk__in=ids))
+        if len(actions) != len(ids):
+            raise ValidationError({"actions": ["Unknown remediation action."]})
+        fields["actions"] = actions
     return fields
 
 
@@ -142,7 +149,7 @@ class AssetDetail(generics.RetrieveAPIView[Asset]):
 
 
 def _risks(request: Request) -> QuerySet[Risk]:
-    return risk_rows(Risk.objects.for_api_key(request_api_key(request)))
+    return risk_rows(Risk.objects.for_api_key(request_api_key(request))).prefetch_related("actions")
 
 
 class RiskList(generics.ListCreateAPIView[Risk]):

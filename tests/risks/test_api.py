@@ -246,3 +246,32 @@ def test_the_method_endpoint(client: Client, read_key: str, method_a: object) ->
     assert body["version"] == 1
     assert body["acceptance_threshold"] == 4
     assert len(body["likelihood_labels"]) == 4
+
+
+def test_the_treatment_links_remediation_actions_of_the_same_organisation_only(
+    client: Client, write_key: str, make_risk: MakeRisk, risk_b: Risk
+) -> None:
+    import datetime
+
+    from risks.services.actions import risk_action_create
+
+    mine = make_risk(current_likelihood=2, current_impact=2)
+    other = make_risk(title="Autre")
+    action = risk_action_create(
+        actor=ACTOR, risk=other, title="Chiffrer", due_date=datetime.date(2027, 2, 1)
+    )
+    theirs = risk_action_create(
+        actor=ACTOR, risk=risk_b, title="Leur action", due_date=datetime.date(2027, 2, 1)
+    )
+    url = f"{BASE}{mine.pk}/treatment/"
+
+    refused = client.patch(
+        url, {"actions": [theirs.pk]}, content_type="application/json", headers=auth(write_key)
+    )
+    linked = client.patch(
+        url, {"actions": [action.pk]}, content_type="application/json", headers=auth(write_key)
+    )
+
+    assert refused.status_code == 400
+    assert linked.status_code == 200
+    assert [a["title"] for a in linked.json()["actions"]] == ["Chiffrer"]
