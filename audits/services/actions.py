@@ -131,7 +131,7 @@ def action_update(*, actor: Actor, action: RemediationAction, **fields: Any) -> 
         raise TypeError(f"action_update does not change {sorted(unknown)}")
     with transaction.atomic():
         action = (
-            RemediationAction.objects.select_for_update()
+            RemediationAction.objects.select_for_update(of=("self",))
             .select_related("finding", "finding__organisation")
             .get(pk=action.pk)
         )
@@ -197,7 +197,7 @@ def action_verify(
     evidence item; closes the finding when it was its last unverified action."""
     with transaction.atomic():
         action = (
-            RemediationAction.objects.select_for_update()
+            RemediationAction.objects.select_for_update(of=("self",))
             .select_related("finding", "finding__organisation")
             .get(pk=action.pk)
         )

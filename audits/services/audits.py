@@ -292,7 +292,9 @@ def check_record(
     with transaction.atomic():
         audit = lock_audit(check.audit)
         check = (
-            AuditCheck.objects.select_for_update().select_related("requirement").get(pk=check.pk)
+            AuditCheck.objects.select_for_update(of=("self",))
+            .select_related("requirement")
+            .get(pk=check.pk)
         )
         check.audit = audit
         changes: dict[str, Any] = {}

@@ -184,9 +184,11 @@ def finding_update(
     if "status" in fields and fields["status"] not in FindingStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     with transaction.atomic():
+        # Audit first, then the finding: the same order as check_record, so two writers
+        # never wait on each other's lock (no deadlock on PostgreSQL).
+        audit = lock_audit(finding.audit) if finding.audit_id is not None else None  # type: ignore[arg-type]
         finding = Finding.objects.select_for_update().get(pk=finding.pk)
-        if finding.audit_id is not None:
-            finding.audit = lock_audit(finding.audit)  # type: ignore[arg-type]
+        finding.audit = audit
         before = snapshot(finding, FINDING_FIELDS)
         for key, value in fields.items():
             setattr(finding, key, value)
