@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/assets/", setup.asset_list, name="asset_list"),
     path("risks/assets/new/", setup.asset_edit, name="asset_new"),
     path("risks/assets/<int:pk>/", setup.asset_edit, name="asset_edit"),
+    path("risks/assets/<int:pk>/delete/", setup.asset_delete_view, name="asset_delete"),
     path("risks/method/", setup.risk_method, name="risk_method"),
     path("risks/method/v<int:version>/", setup.risk_method_version, name="risk_method_version"),
     path("risks/library/", setup.library, name="risk_library"),

@@ -75,3 +75,19 @@ def asset_update(*, actor: Actor, asset: Asset, **fields: Any) -> Asset:
                 changes=changes,
             )
     return asset
+
+
+def asset_delete(*, actor: Actor, asset: Asset) -> None:
+    """Remove an asset; the risks that named it keep their other assets."""
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            organisation=asset.organisation,
+            action="risks.asset_deleted",
+            target=asset,
+            changes={
+                **snapshot(asset, ("name", "kind")),
+                "risks": sorted(asset.risks.values_list("pk", flat=True)),
+            },
+        )
+        asset.delete()

@@ -17,7 +17,7 @@ from risks.filters import AssetFilter
 from risks.forms import AssetForm, MethodForm
 from risks.library import LIBRARY
 from risks.models import Asset, Risk, RiskMethod
-from risks.services.assets import asset_create, asset_update
+from risks.services.assets import asset_create, asset_delete, asset_update
 from risks.services.method import method_current, method_save
 from risks.services.risks import risks_from_library
 from risks.views.common import errors_to_form, members
@@ -69,6 +69,18 @@ def asset_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Asset “%(name)s” saved.") % {"name": asset.name})
             return redirect("asset_list", org_slug=membership.organisation.slug)
     return render(request, "risks/asset_form.html", {"form": form, "asset": asset})
+
+
+@organisation_view(Permission.MANAGE_RISKS)
+def asset_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = current_membership(request)
+    asset = get_object_or_404(Asset.objects.for_membership(membership), pk=pk)
+    if request.method == "POST":
+        asset_delete(actor=acting_user(request), asset=asset)
+        messages.success(request, _("Asset “%(name)s” deleted.") % {"name": asset.name})
+        return redirect("asset_list", org_slug=membership.organisation.slug)
+    risks = list(asset.risks.order_by("number"))
+    return render(request, "risks/asset_confirm_delete.html", {"asset": asset, "risks": risks})
 
 
 @organisation_view(Permission.VIEW_RISKS)

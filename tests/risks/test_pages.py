@@ -338,3 +338,20 @@ def test_the_heat_map_sets_aside_risks_of_an_older_method(
 
     assert "R-001</a> (v1)" in page
     assert page.count("<svg") == 2
+
+
+def test_deleting_an_asset_asks_first_and_unlinks_it(
+    org_a: Organisation, owner_client: Client, make_risk: MakeRisk, org_b: Organisation
+) -> None:
+    asset = asset_create(actor=ACTOR, organisation=org_a, name="Serveur", kind="system")
+    theirs = asset_create(actor=ACTOR, organisation=org_b, name="Serveur", kind="system")
+    risk = make_risk(title="Panne", assets=[asset])
+
+    confirm = page_text(owner_client.get(url("asset_delete", org_a, asset.pk)))
+    assert "R-001 Panne" in confirm
+    assert owner_client.post(url("asset_delete", org_a, theirs.pk)).status_code == 404
+    assert owner_client.post(url("asset_delete", org_a, asset.pk)).status_code == 302
+
+    assert not Asset.objects.filter(pk=asset.pk).exists()
+    assert list(risk.assets.all()) == []
+    assert AuditEvent.objects.filter(action="risks.asset_deleted").count() == 1
