@@ -30,6 +30,14 @@ class RegisterRow:
     def notified(self) -> bool:
         return self.cnil_sent_at is not None
 
+    @property
+    def cnil_overdue(self) -> bool:
+        return (
+            self.cnil_sent_at is None
+            and self.cnil_due_at is not None
+            and self.cnil_due_at < timezone.now()
+        )
+
 
 def breach_register_rows(incidents: IncidentQuerySet) -> list[RegisterRow]:
     """One row per breach, oldest awareness first (two queries)."""

@@ -170,6 +170,19 @@ class TestRegister:
         assert "Clé USB perdue" in text and "CNIL-42" in text
         assert "Panne sans données" not in text
 
+    def test_a_breach_still_within_72_hours_is_to_notify_not_late(
+        self, owner_client: Client, essential_org: Organisation
+    ) -> None:
+        make_incident(essential_org, title="Fraîche", personal_data_breach=True)
+        make_incident(
+            essential_org,
+            title="Ancienne",
+            aware_at=timezone.now() - timedelta(days=5),
+            personal_data_breach=True,
+        )
+        text = page_text(owner_client.get(f"{base(essential_org)}breaches/"))
+        assert text.count("à notifier") == 1 and text.count("non notifiée") == 1
+
     def test_csv_export_neutralises_formulas(
         self, owner_client: Client, breaches: list[Incident]
     ) -> None:
