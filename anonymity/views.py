@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from anonymity.choices import Criterion
+from anonymity.choices import ColumnRole, Criterion, Verdict
 from anonymity.engine.reader import ExtractError, read_extract, read_sample, read_text_lines
 from anonymity.engine.roles import suggest_roles
 from anonymity.forms import RolesForm, ScanForm, UploadForm
@@ -158,6 +158,66 @@ def _side(results: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The numbers as rows, as uploaded and after the generalisations, side by side."""
+    if before is None:
+        return []
+    verdicts = dict(Verdict.choices)
+
+    def cell(side: dict[str, Any] | None, key: str) -> Any:
+        if side is None:
+            return ""
+        value = side.get(key)
+        if key == "verdict":
+            return verdicts.get(value, value)
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value) or "—"
+        return value
+
+    rows = [
+        (_("Verdict"), "verdict"),
+        (_("Records"), "rows"),
+        (_("Quasi-identifiers"), "quasi_identifiers"),
+        (_("Equivalence classes"), "equivalence_classes"),
+        ("k-anonymity", "k_anonymity"),
+        (_("Unique records"), "unique_records"),
+        (_("Records below k"), "records_below_k"),
+        (_("Prosecutor risk (highest)"), "prosecutor_risk_max"),
+        (_("Prosecutor risk (average)"), "prosecutor_risk_avg"),
+        (_("Marketer risk"), "marketer_risk"),
+        (_("Linkable columns"), "linkable_columns"),
+    ]
+    out = [
+        {"label": label, "before": cell(before, key), "after": cell(after, key)}
+        for label, key in rows
+    ]
+    for column, value in before.get("l_rows", []):
+        out.append(
+            {
+                "label": f"l-diversity · {column}",
+                "before": value,
+                "after": (after or {}).get("l_diversity", {}).get(column, "—"),
+            }
+        )
+    for column, value in before.get("t_rows", []):
+        out.append(
+            {
+                "label": f"t-closeness · {column}",
+                "before": value,
+                "after": ((after or {}).get("t_closeness") or {}).get(column, "—"),
+            }
+        )
+    out.insert(
+        4,
+        {
+            "label": _("k threshold"),
+            "before": before.get("k_threshold"),
+            "after": (after or {}).get("k_threshold", ""),
+        },
+    )
+    return out
+
+
 @organisation_view(Permission.VIEW_REGISTER)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request)
@@ -179,13 +239,19 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for column, summary in (results.get("free_text") or {}).items()
     ]
+    before, after = _side(results), _side(results.get("rerun"))
     return render(
         request,
         "anonymity/assessment_detail.html",
         {
             "assessment": assessment,
-            "before": _side(results),
-            "after": _side(results.get("rerun")),
+            "before": before,
+            "after": after,
+            "compare": _compare(before, after),
+            "roles": [
+                (column, dict(ColumnRole.choices).get(role, role))
+                for column, role in assessment.column_roles.items()
+            ],
             "generalisations": [generalisation_text(s) for s in results.get("generalisations", [])],
             "free_text": free_text,
             "can_run": membership.has_perm(Permission.RUN_ANONYMITY_ASSESSMENTS),
