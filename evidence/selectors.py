@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from compliance.models import Organisation
@@ -83,6 +84,16 @@ def valid_evidence_counts(
         for pk, count in evidence_counts(organisation, requirement_ids, today=today).items()
         if count.valid
     }
+
+
+def integrity_summary(revisions: QuerySet[EvidenceRevision]) -> dict[str, Any]:
+    """When ``verify_evidence`` last ran over these revisions and how many it found bad:
+    one query."""
+    return revisions.aggregate(
+        last_verified=Max("verified_at"),
+        bad=Count("pk", filter=Q(integrity_status__in=BAD_INTEGRITY)),
+        total=Count("pk"),
+    )
 
 
 def with_list_details(items: QuerySet[Evidence]) -> QuerySet[Evidence]:

@@ -26,7 +26,7 @@ from evidence.downloads import revision_response
 from evidence.filters import EvidenceFilter
 from evidence.forms import EvidenceForm, LinkForm, RequirementLinkForm, RevisionForm
 from evidence.models import Evidence, EvidenceRevision
-from evidence.selectors import with_detail, with_list_details
+from evidence.selectors import integrity_summary, with_detail, with_list_details
 from evidence.services import (
     evidence_create,
     evidence_link_update,
@@ -94,15 +94,9 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             "states": EvidenceState.choices,
             "today": timezone.localdate(),
             "can_add": membership.has_perm(Permission.ADD_EVIDENCE),
-            "query": _query_without_page(request),
+            "integrity": integrity_summary(EvidenceRevision.objects.for_membership(membership)),
         },
     )
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @organisation_view(Permission.ADD_EVIDENCE)

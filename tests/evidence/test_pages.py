@@ -240,9 +240,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
     many = queries(owner_client, list_url(org_a))
 
     # 1. session, 2. user, 3-5. two-factor middleware, 6. membership, 7. count for the
-    # pager, 8. items with revision counts and integrity, 9. their requirements with
-    # frameworks, 10. the organisation switcher.
-    assert (one, many) == (10, 10)
+    # pager, 8. the integrity summary, 9. items with revision counts and integrity,
+    # 10. their requirements with frameworks, 11. the organisation switcher.
+    assert (one, many) == (11, 11)
 
 
 def test_the_detail_runs_a_fixed_number_of_queries(

@@ -138,6 +138,7 @@ def test_the_ui_and_the_api_show_it_compromised(
     assert "compromise (contenu modifié)" in detail
     listed = page_text(owner_client.get(reverse("evidence_list", args=[org_a.slug])))
     assert "compromise" in listed
+    assert "1 fichier modifié ou manquant depuis sa collecte" in listed
     filtered = page_text(
         owner_client.get(reverse("evidence_list", args=[org_a.slug]), {"state": "compromised"})
     )
