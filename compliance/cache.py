@@ -40,7 +40,7 @@ def _degrade(fallback: Callable[..., Any]) -> Callable[[Callable[..., T]], Calla
             try:
                 return self._guarded(method, *args, **kwargs)
             except CacheUnavailable:
-                return fallback(*args, **kwargs)  # type: ignore[no-any-return]
+                return fallback(*args, **kwargs)
 
         return wrapper
 

@@ -123,3 +123,201 @@ def _soa_by_theme(requirements: list[Any], slug: str) -> list[ThemeStatus]:
         ]
         themes.append(ThemeStatus(name=name, total=sum(by_status.values()), segments=segments))
     return themes
+
+
+# --- What to do this week: panels of the feature apps -----------------------------------
+
+SOON_DAYS = 30
+LISTED = 5  # rows listed under a figure; the figure links to the full list
+
+
+def _url(name: str, slug: str, query: str = "", *args: Any) -> str:
+    url = reverse(name, args=[slug, *args])
+    return f"{url}?{query}" if query else url
+
+
+def findings_panel(membership: Membership) -> dict[str, Any] | None:
+    """Open audit findings by severity (one query)."""
+    if not membership.has_perm(Permission.VIEW_AUDITS):
+        return None
+    from django.db.models import Count
+
+    from audits.choices import FindingSeverity, FindingStatus
+    from audits.models import Finding
+
+    counts = dict(
+        Finding.objects.for_membership(membership)
+        .filter(status=FindingStatus.OPEN)
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
+    )
+    slug = membership.organisation.slug
+    rows = [
+        {
+            "label": severity.label,
+            "severity": severity.value,
+            "count": counts.get(severity.value, 0),
+            "url": _url("audits:finding_list", slug, f"status=open&severity={severity.value}"),
+        }
+        for severity in FindingSeverity
+    ]
+    return {
+        "rows": rows,
+        "total": sum(counts.values()),
+        "url": _url("audits:finding_list", slug, "status=open"),
+    }
+
+
+def actions_panel(membership: Membership) -> dict[str, Any] | None:
+    """Remediation actions overdue and due within 30 days, the first few of each listed
+    (one query for the counts, one for the listed rows)."""
+    if not membership.has_perm(Permission.VIEW_REMEDIATION):
+        return None
+    from django.db.models import Count, Q
+
+    from audits.choices import ACTION_OPEN_STATUSES
+    from audits.models import RemediationAction
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    open_actions = RemediationAction.objects.for_membership(membership).filter(
+        status__in=ACTION_OPEN_STATUSES
+    )
+    counts = open_actions.aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
+    )
+    upcoming = list(
+        open_actions.filter(due_date__lte=soon)
+        .select_related("owner", "finding")
+        .order_by("due_date", "pk")[:LISTED]
+    )
+    slug = membership.organisation.slug
+    plan = _url("audits:plan", slug)
+    return {
+        "overdue": counts["overdue"],
+        "due_soon": counts["due_soon"],
+        "overdue_url": f"{plan}#overdue",
+        "due_soon_url": f"{plan}#due-soon",
+        "rows": [
+            {
+                "action": action,
+                "overdue": action.due_date < today,
+                "url": _url("audits:action_edit", slug, "", action.pk),
+            }
+            for action in upcoming
+        ],
+        "url": plan,
+    }
+
+
+def clocks_panel(membership: Membership) -> dict[str, Any] | None:
+    """Every breach notification still owed, soonest first (one query)."""
+    if not membership.has_perm(Permission.VIEW_INCIDENTS):
+        return None
+    from incidents.models import Notification
+    from incidents.selectors import clocks_of
+
+    pending = (
+        Notification.objects.filter(
+            incident__in=_scoped_incidents(membership), sent_at__isnull=True
+        )
+        .select_related("incident")
+        .order_by("due_at", "id")
+    )
+    clocks = clocks_of(list(pending))
+    slug = membership.organisation.slug
+    return {
+        "count": len(clocks),
+        "overdue": sum(1 for clock in clocks if clock.overdue),
+        "rows": [
+            {"clock": clock, "url": _url("incident_detail", slug, "", clock.incident.pk)}
+            for clock in clocks[:LISTED]
+        ],
+        "url": _url("incident_list", slug),
+    }
+
+
+def _scoped_incidents(membership: Membership) -> Any:
+    from incidents.models import Incident
+
+    return Incident.objects.for_membership(membership).values("pk")
+
+
+def privacy_panel(membership: Membership) -> dict[str, Any] | None:
+    """Article 66 and register findings by severity, authorisations and HDS certificates
+    expiring within 90 days (privacy_alerts: five queries)."""
+    if not membership.has_perm(Permission.VIEW_REGISTER):
+        return None
+    from privacy.choices import SEVERITY_ORDER
+    from privacy.selectors import privacy_alerts
+
+    alerts = privacy_alerts(membership.organisation)
+    slug = membership.organisation.slug
+    return {
+        "alerts": alerts,
+        "rows": [
+            {
+                "label": severity.label,
+                "severity": severity.value,
+                "count": alerts.findings_by_severity.get(severity.value, 0),
+                "url": _url("register_list", slug, f"severity={severity.value}"),
+            }
+            for severity in SEVERITY_ORDER
+        ],
+        "routes": [
+            {"route": route, "url": _url("register_processing", slug, "", route.processing_id)}
+            for route in [*alerts.expired_routes, *alerts.expiring_routes][:LISTED]
+        ],
+        "certificates": [
+            {"processor": processor, "url": _url("register_processor_edit", slug, "", processor.pk)}
+            for processor in [*alerts.expired_certificates, *alerts.expiring_certificates][:LISTED]
+        ],
+        "url": _url("register_list", slug),
+    }
+
+
+def evidence_panel(membership: Membership) -> dict[str, Any] | None:
+    """Evidence expired, expiring within 30 days, and compromised (one query)."""
+    if not membership.has_perm(Permission.VIEW_EVIDENCE):
+        return None
+    from django.db.models import Count, Q
+
+    from evidence.models import BAD_INTEGRITY, Evidence
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    items = Evidence.objects.for_membership(membership)
+    counts = items.aggregate(
+        expired=Count("pk", filter=Q(expires_on__lt=today), distinct=True),
+        expiring=Count("pk", filter=Q(expires_on__gte=today, expires_on__lte=soon), distinct=True),
+        compromised=Count(
+            "pk", filter=Q(revisions__integrity_status__in=BAD_INTEGRITY), distinct=True
+        ),
+    )
+    slug = membership.organisation.slug
+    return {
+        **counts,
+        "expired_url": _url("evidence_list", slug, "state=expired"),
+        "compromised_url": _url("evidence_list", slug, "state=compromised"),
+        "expiring_rows": [
+            {"item": item, "url": _url("evidence_detail", slug, "", item.pk)}
+            for item in items.filter(expires_on__gte=today, expires_on__lte=soon).order_by(
+                "expires_on", "pk"
+            )[:LISTED]
+        ],
+        "url": _url("evidence_list", slug),
+    }
+
+
+def dashboard_context(membership: Membership) -> dict[str, Any]:
+    """Every panel the member's role may see (None for the others)."""
+    return {
+        "compliance": compliance_panel(membership),
+        "findings": findings_panel(membership),
+        "actions": actions_panel(membership),
+        "clocks": clocks_panel(membership),
+        "privacy": privacy_panel(membership),
+        "evidence": evidence_panel(membership),
+    }

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from compliance.dashboard import compliance_panel
+from compliance.dashboard import dashboard_context
 from compliance.forms import OrganisationSettingsForm
 from compliance.models import ApiKey, AuditEvent, Membership
 from compliance.permissions import Permission
@@ -50,7 +50,7 @@ def organisation_home(request: HttpRequest) -> HttpResponse:
         .count(),
         "recent_events": AuditEvent.objects.for_membership(membership)[:8] if can_see_trail else [],
         "can_see_trail": can_see_trail,
-        "compliance": compliance_panel(membership),
+        **dashboard_context(membership),
     }
     return render(request, "compliance/organisation_home.html", context)
 

@@ -21,25 +21,24 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from compliance.choices import ApiKeyScope, Role
 from compliance.models import AuditEvent, Membership, Organisation, TenantQuerySet, User
 from compliance.permissions import role_has_permission
+from tests.demodata import CLINIC, HOST, demo
 from tests.factories import issue_api_key
 from tests.helpers import logged_in
 
-CLINIC, HOST = "clinique-des-lilas", "hds-exemple"
+__all__ = ["demo"]  # the module's fixture
+
 # Routes whose id is a catalogue row shared by every organisation (a requirement), not a
 # tenant row: the host may rightly act on requirement 4 for itself.
 GLOBAL_ID_ROUTES = {
@@ -125,22 +124,6 @@ LIST_ROUTES = [r for r in ORG_ROUTES + API_ROUTES if not r.int_params]
 ID_ROUTES = [
     r for r in ORG_ROUTES + API_ROUTES if r.int_params and r.template not in GLOBAL_ID_ROUTES
 ]
-
-
-@pytest.fixture(scope="module")
-def demo(
-    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    media = tmp_path_factory.mktemp("media")
-    with (
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-        override_settings(MEDIA_ROOT=str(media), CELERY_TASK_ALWAYS_EAGER=True),
-    ):
-        call_command("load_catalogues", stdout=StringIO())
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def organisation(slug: str) -> Organisation:
@@ -257,7 +240,7 @@ def test_no_host_page_or_list_shows_anything_of_the_clinic(demo: None, route: Ro
         response = client.get(route.url(HOST) + query, headers=headers)
         if response.status_code != 200:
             continue
-        body = b"".join(response) if response.streaming else response.content  # type: ignore[attr-defined]
+        body = b"".join(response) if response.streaming else response.content
         text = html.unescape(body.decode("utf-8", "replace")).lower()
         found = [marker for marker in markers if marker in text]
         assert not found, f"{route.url(HOST)}{query} shows {found[:5]}"

@@ -1,0 +1,72 @@
+"""Fuzz the REST API from its committed OpenAPI schema (schemathesis + hypothesis).
+
+Every operation of docs/openapi.yaml is called with generated parameters and bodies by a
+host's read/write API key over the demo data: no answer may be a 5xx, and every answer
+must conform to the schema (status code, content type, body). The number of examples
+per operation is bounded (``EGIDE_FUZZ_EXAMPLES``, 15 by default) so CI stays fast; run
+it with more locally: ``EGIDE_FUZZ_EXAMPLES=200 .venv/bin/pytest tests/security/test_api_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from compliance.choices import ApiKeyScope
+from compliance.models import Organisation
+from tests.factories import issue_api_key
+
+SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
+EXAMPLES = int(os.environ.get("EGIDE_FUZZ_EXAMPLES", "15"))
+
+schema = schemathesis.openapi.from_path(SCHEMA_FILE)
+schema.app = get_wsgi_application()
+
+pytestmark = pytest.mark.django_db
+
+# The key is made once per module, with the demo data; hypothesis calls the test many
+# times with the same fixtures, which is what we want here.
+_API_HEADERS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_with_key(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(MEDIA_ROOT=str(media), CELERY_TASK_ALWAYS_EAGER=True),
+    ):
+        call_command("load_catalogues", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+        host = Organisation.objects.get(slug="hds-exemple")
+        key = issue_api_key(host, [ApiKeyScope.READ, ApiKeyScope.WRITE], name="fuzz")
+        _API_HEADERS["Authorization"] = f"Bearer {key.raw_key}"
+        yield
+        transaction.set_rollback(True)
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,  # the same cases on every run: a CI failure reproduces locally
+)
+def test_every_operation_answers_within_its_schema(case: Any) -> None:
+    case.call_and_validate(headers=_API_HEADERS)
