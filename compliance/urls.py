@@ -6,6 +6,7 @@ from compliance.views import accounts, api_keys, audit_trail, health, members, o
 organisation_patterns: list[URLPattern | URLResolver] = [
     path("", organisations.organisation_home, name="organisation_home"),
     path("settings/", organisations.organisation_settings, name="organisation_settings"),
+    path("search/", organisations.organisation_search, name="organisation_search"),
     path("members/", members.member_list, name="member_list"),
     path("members/invite/", members.member_invite, name="member_invite"),
     path("members/<int:pk>/role/", members.member_change_role, name="member_change_role"),

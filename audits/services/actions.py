@@ -86,6 +86,10 @@ def action_create(
     if not title.strip():
         raise ValidationError({"title": _("Say what is to be done.")})
     with transaction.atomic():
+        # Re-read the finding: its status may have changed since the caller loaded it.
+        finding = (
+            Finding.objects.select_for_update().select_related("organisation").get(pk=finding.pk)
+        )
         action = RemediationAction(
             organisation_id=finding.organisation_id,
             finding=finding,

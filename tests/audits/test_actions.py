@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audits.choices import ActionStatus, FindingSeverity, FindingStatus, Priority
+from audits.models import Finding
 from audits.services import action_create, action_update, action_verify, finding_create
 from compliance.choices import Role
 from compliance.models import AuditEvent
@@ -161,9 +162,11 @@ class TestVerification:
 def test_a_new_action_on_a_closed_finding_reopens_it(done_action, owner):
     proof = Evidence.objects.create(organisation=done_action.organisation, title="PV")
     action_verify(actor=owner, action=done_action, verified_by=owner, evidence=proof)
+    stale = Finding.objects.get(pk=done_action.finding_id)
     finding = done_action.finding
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLOSED
-    action_create(actor=owner, finding=finding, title="Suite", due_date=DUE)
+    stale.status = FindingStatus.OPEN  # a copy loaded before the verification
+    action_create(actor=owner, finding=stale, title="Suite", due_date=DUE)
     finding.refresh_from_db()
     assert finding.status == FindingStatus.OPEN
