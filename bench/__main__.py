@@ -88,8 +88,9 @@ def run() -> None:
     __import__("bench.evidence").evidence.bench_evidence(organisation, actor)
     __import__("bench.audits").audits.bench_audits(organisation, actor)
     __import__("bench.privacy").privacy.bench_privacy(actor)
-    __import__("bench.risks").risks.bench_risks(organisation, actor)
     __import__("bench.incidents").incidents.bench_incidents(organisation, actor)
+    __import__("bench.risks").risks.bench_risks(organisation, actor)
+    __import__("bench.reports").reports.bench_reports()
     __import__("bench.anonymity").anonymity.bench_anonymity()
     print(
         f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 
 CHART_WIDTH = 600
-LABEL_WIDTH = 170
+LABEL_WIDTH = 210
 BAR_HEIGHT = 14
 ROW_GAP = 8
 
