@@ -42,7 +42,7 @@ def _risk(membership: Membership, pk: int) -> Risk:
 def risk_register(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     scoped = Risk.objects.for_membership(membership)
-    risk_filter = RiskFilter(request.GET, queryset=scoped)
+    risk_filter = RiskFilter(request.GET, queryset=scoped, request=request)
     risks = list(risk_rows(risk_filter.qs if risk_filter.is_valid() else scoped.none()))
     method = method_current(membership.organisation_id)
     rows = [

@@ -275,3 +275,15 @@ def test_the_treatment_links_remediation_actions_of_the_same_organisation_only(
     assert refused.status_code == 400
     assert linked.status_code == 200
     assert [a["title"] for a in linked.json()["actions"]] == ["Chiffrer"]
+
+
+def test_filtering_by_an_owner_of_another_organisation_is_a_400(
+    client: Client, read_key: str, owner: User, outsider: User, make_risk: MakeRisk
+) -> None:
+    make_risk(title="À moi", owner=owner)
+
+    mine = client.get(f"{BASE}?owner={owner.pk}", headers=auth(read_key))
+    foreign = client.get(f"{BASE}?owner={outsider.pk}", headers=auth(read_key))
+
+    assert [r["title"] for r in mine.json()["results"]] == ["À moi"]
+    assert foreign.status_code == 400

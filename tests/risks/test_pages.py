@@ -174,10 +174,12 @@ def test_the_register_runs_the_same_queries_with_1_or_13_risks(
     register_queries: tuple[int, int],
 ) -> None:
     one, many = register_queries
-    # session, user, 3 two-factor checks, membership, risks, assets, control links,
-    # current method, organisation switcher.
+    # 1. session, 2. user, 3-5. two-factor checks, 6. membership, 7. risks with owner,
+    # acceptor and method, 8. their assets, 9. their control links with requirements,
+    # 10. the method in force, 11-12. the owner and asset choices of the filters,
+    # 13. the organisation switcher. Nothing per row.
     assert one == many
-    assert one == 11
+    assert one == 13
 
 
 def test_the_register_filters_by_control(
@@ -355,3 +357,18 @@ def test_deleting_an_asset_asks_first_and_unlinks_it(
     assert not Asset.objects.filter(pk=asset.pk).exists()
     assert list(risk.assets.all()) == []
     assert AuditEvent.objects.filter(action="risks.asset_deleted").count() == 1
+
+
+def test_the_register_filters_by_owner_among_members_only(
+    org_a: Organisation, owner: User, owner_client: Client, make_risk: MakeRisk, outsider: User
+) -> None:
+    make_risk(title="À moi", owner=owner)
+    make_risk(title="Sans propriétaire")
+
+    page = page_text(owner_client.get(url("risk_register", org_a) + f"?owner={owner.pk}"))
+    foreign = page_text(owner_client.get(url("risk_register", org_a) + f"?owner={outsider.pk}"))
+
+    assert f'<option value="{owner.pk}" selected>' in page
+    assert f'value="{outsider.pk}"' not in page
+    assert "À moi" in page and "Sans propriétaire" not in page
+    assert "À moi" not in foreign
