@@ -11,6 +11,7 @@ from compliance.dashboard import dashboard_context
 from compliance.forms import OrganisationSettingsForm
 from compliance.models import ApiKey, AuditEvent, Membership
 from compliance.permissions import Permission
+from compliance.search import MIN_LENGTH, search
 from compliance.services.organisations import organisation_update
 from compliance.views.base import (
     LAST_ORGANISATION_SESSION_KEY,
@@ -71,3 +72,16 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The organisation's details were saved."))
             return redirect("organisation_settings", org_slug=organisation.slug)
     return render(request, "compliance/organisation_settings.html", {"form": form})
+
+
+@organisation_view(Permission.VIEW_ORGANISATION)
+def organisation_search(request: HttpRequest) -> HttpResponse:
+    """Search the organisation's requirements, evidence, findings, actions, register,
+    risks and incidents (compliance/search.py)."""
+    query = request.GET.get("q", "").strip()
+    groups = search(current_membership(request), query)
+    return render(
+        request,
+        "compliance/search.html",
+        {"query": query, "groups": groups, "too_short": 0 < len(query) < MIN_LENGTH},
+    )
