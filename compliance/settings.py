@@ -419,6 +419,12 @@ CELERY_BEAT_SCHEDULE["requeue-stale-report-jobs"] = {
     "task": "reports.tasks.requeue_stale_jobs",
     "schedule": 60.0,
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "ReportJobStatusEnum": "reports.choices.JobStatus",
+        "DocumentLanguageEnum": "reports.choices.DocumentLanguage",
+    }
+)
 LOGGING["loggers"]["weasyprint.progress"] = {"level": "WARNING"}  # type: ignore[index]
 
 # --- Audits, findings and remediation plans (audits app) ------------------------------
