@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from compliance.models import Organisation
 from incidents.choices import DeadlineKind
@@ -73,9 +74,22 @@ def clocks_of(notifications: list[Notification], now: datetime | None = None) ->
     return [Clock(n, now) for n in notifications if n.sent_at is None]
 
 
+def clock_labels() -> dict[str, str]:
+    """The countdown's wording for ``incidents/_clock.html``, translated once per page."""
+    return {
+        "left": _("%s left"),
+        "late": _("overdue by %s"),
+        "units": ",".join(
+            (pgettext("days", "d"), pgettext("hours", "h"), pgettext("minutes", "min"))
+        ),
+    }
+
+
 def running_clocks(organisation: Organisation, now: datetime | None = None) -> list[Clock]:
     """Every notification the organisation still owes, soonest deadline first, with the
-    incident it belongs to (one query): for the dashboard."""
+    incident it belongs to (one query): for the dashboard. Render them with
+    ``{% include "incidents/_running_clocks.html" with clocks=... clock_labels=... %}``
+    (``clock_labels()`` above) and ``static/js/incident-clocks.js``."""
     pending = (
         Notification.objects.filter(incident__organisation=organisation, sent_at__isnull=True)
         .select_related("incident")

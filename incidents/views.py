@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from compliance.permissions import Permission
@@ -36,7 +35,7 @@ from incidents.forms import (
 )
 from incidents.letters import campaign_letter_default
 from incidents.models import DataSubjectCampaign, Incident, Notification
-from incidents.selectors import clocks_of, incidents_with_notifications
+from incidents.selectors import clock_labels, clocks_of, incidents_with_notifications
 from incidents.services import (
     campaign_save,
     incident_close,
@@ -67,17 +66,6 @@ def _apply_errors(form: BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def clock_labels() -> dict[str, str]:
-    """The countdown's wording, translated once per page (not once per clock)."""
-    return {
-        "left": _("%s left"),
-        "late": _("overdue by %s"),
-        "units": ",".join(
-            (pgettext("days", "d"), pgettext("hours", "h"), pgettext("minutes", "min"))
-        ),
-    }
 
 
 @organisation_view(Permission.VIEW_INCIDENTS)

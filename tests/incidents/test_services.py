@@ -153,3 +153,23 @@ def test_running_clocks_lists_what_is_owed_soonest_first(
         clocks = running_clocks(essential_org)
         assert [c.notification.regime for c in clocks] == ["health_ars", "gdpr_authority"]
         assert clocks[0].immediate and not clocks[1].overdue
+
+
+def test_the_dashboard_partial_renders_the_running_clocks(
+    rf: object, essential_org: Organisation
+) -> None:
+    from django.template.loader import render_to_string
+
+    from incidents.selectors import clock_labels
+
+    make_incident(essential_org, title="Fuite", personal_data_breach=True)
+    html = render_to_string(
+        "incidents/_running_clocks.html",
+        {
+            "clocks": running_clocks(essential_org),
+            "clock_labels": clock_labels(),
+            "current_organisation": essential_org,
+        },
+    )
+    assert "Fuite" in html and "Notification RGPD à la CNIL" in html
+    assert 'data-left="reste %s"' in html
