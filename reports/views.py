@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audits.models import Audit
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view, safe_next
 from controls.models import SoaVersion
@@ -53,11 +54,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
     filterset = ReportJobFilter(request.GET or None, queryset=_jobs(request).defer("manifest"))
     # Query 1: the count, query 2: the page (no relation is shown, so no join).
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    versions = []
+    versions: list[int] = []
+    audits: list[tuple[int, str]] = []
     if membership.has_perm(Permission.REQUEST_REPORTS):
         versions = list(
             SoaVersion.objects.for_membership(membership).values_list("number", flat=True)
         )
+        audits = list(Audit.objects.for_membership(membership).values_list("pk", "title"))
     return render(
         request,
         "reports/report_list.html",
@@ -67,6 +70,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "kinds": registry.document_kinds(),
             "labels": {document.kind: document.label for document in registry.document_kinds()},
             "soa_versions": versions,
+            "audits": audits,
             "languages": DocumentLanguage.choices,
             "can_request": membership.has_perm(Permission.REQUEST_REPORTS),
         },

@@ -94,9 +94,9 @@ def test_the_list_page_makes_a_fixed_number_of_queries(
     owner_client.get(url("report_list", org_a))  # warm the session and caches
 
     # session, user, 2FA devices (TOTP, static), 2FA requirement, membership
-    # (+organisation), the page's count, SoA versions, the navigation's memberships, the
-    # page's rows.
-    with django_assert_num_queries(10):
+    # (+organisation), the page's count, SoA versions, audits, the navigation's
+    # memberships, the page's rows.
+    with django_assert_num_queries(11):
         response = owner_client.get(url("report_list", org_a))
     assert response.status_code == 200
 
