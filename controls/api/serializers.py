@@ -99,7 +99,11 @@ class RequirementSerializer(serializers.ModelSerializer[Requirement]):
 
 
 class StatusLineSerializer(serializers.Serializer[Requirement]):
-    """A requirement with the organisation's status (and SoA fields for Annex A controls)."""
+    """A requirement with the organisation's status (and SoA fields for Annex A controls).
+
+    ``evidence`` (SoA lines only) counts the evidence items linked to the control: ``valid``
+    ones count towards it, ``expired`` and ``compromised`` ones are shown and do not. The
+    view passes the counts in the context as ``evidence_counts``."""
 
     ref_id = serializers.CharField()
     title = serializers.CharField()
@@ -112,6 +116,30 @@ class StatusLineSerializer(serializers.Serializer[Requirement]):
     notes = serializers.SerializerMethodField()
     suggested_status = serializers.SerializerMethodField()
     suggested_from = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "valid": {"type": "integer"},
+                "expired": {"type": "integer"},
+                "compromised": {"type": "integer"},
+            },
+            "description": "Linked evidence (SoA lines only; null elsewhere)",
+        }
+    )
+    def get_evidence(self, requirement: Requirement) -> dict[str, int] | None:
+        counts = self.context.get("evidence_counts")
+        if counts is None:
+            return None
+        count = counts.get(requirement.pk)
+        return {
+            "valid": count.valid if count else 0,
+            "expired": count.expired if count else 0,
+            "compromised": count.compromised if count else 0,
+        }
 
     def get_theme(self, requirement: Requirement) -> str | None:
         return requirement.theme.code if requirement.theme else None

@@ -27,6 +27,7 @@ from controls.models import Framework, Requirement, RequirementMapping
 from controls.selectors import (
     ScopedRows,
     framework_by_code,
+    soa_evidence_counts,
     soa_framework,
     soa_lines,
     status_lines,
@@ -70,6 +71,11 @@ def _rows(request: Request) -> ScopedRows:
     return ScopedRows.for_api_key(request_api_key(request))
 
 
+def _evidence_counts(request: Request) -> dict[int, Any]:
+    """Linked evidence per control of the key's organisation (one query)."""
+    return soa_evidence_counts(request_api_key(request).organisation_id)
+
+
 def _update(request: Request, requirement: Requirement, serializer_class: type[Any]) -> None:
     api_key = request_api_key(request)
     serializer = serializer_class(data=request.data)
@@ -111,6 +117,12 @@ class SoaList(generics.ListAPIView[Requirement]):
             return Requirement.objects.none()
         return soa_lines(framework, _rows(self.request))
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["evidence_counts"] = _evidence_counts(self.request)
+        return context
+
 
 class SoaLineDetail(generics.GenericAPIView[Requirement]):
     serializer_class = StatusLineSerializer
@@ -125,12 +137,22 @@ class SoaLineDetail(generics.GenericAPIView[Requirement]):
 
     @extend_schema(operation_id="soa_line_retrieve")
     def get(self, request: Request, ref_id: str) -> Response:
-        return Response(StatusLineSerializer(self._requirement(ref_id)).data)
+        return Response(
+            StatusLineSerializer(
+                self._requirement(ref_id),
+                context={"evidence_counts": _evidence_counts(request)},
+            ).data
+        )
 
     @extend_schema(operation_id="soa_line_partial_update", request=SoaLineUpdateSerializer)
     def patch(self, request: Request, ref_id: str) -> Response:
         _update(request, self._requirement(ref_id), SoaLineUpdateSerializer)
-        return Response(StatusLineSerializer(self._requirement(ref_id)).data)
+        return Response(
+            StatusLineSerializer(
+                self._requirement(ref_id),
+                context={"evidence_counts": _evidence_counts(request)},
+            ).data
+        )
 
 
 class StatusList(generics.ListAPIView[Requirement]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from compliance.models import AuditEvent, Organisation
 from compliance.services.audit_trail import audit_trail_verify
 from controls.models import Applicability, Framework, Requirement
 from controls.services.statuses import requirement_status_update
+from evidence.services import evidence_create
 from tests.factories import MembershipFactory, issue_api_key
 
 pytestmark = pytest.mark.usefixtures("catalogues")
@@ -163,9 +165,52 @@ class TestSoa:
             requirement_status_update(
                 actor=actor, organisation=org_a, requirement=control, status="planned"
             )
+        for number in range(5):  # evidence linked to every control
+            evidence_create(
+                actor=actor,
+                organisation=org_a,
+                title=f"Preuve {number}",
+                url="https://intranet.example/preuve",
+                requirements=controls,
+            )
         with CaptureQueriesContext(connection) as all_of_them:
             reader.get("/api/v1/soa/")
         assert len(one) == len(all_of_them)
+
+    def test_each_soa_line_counts_its_linked_evidence(
+        self, reader: Client, org_a: Organisation, org_b: Organisation, iso: Framework
+    ) -> None:
+        actor = MembershipFactory.create(organisation=org_a, role=Role.MANAGER).user
+        control = Requirement.objects.soa_controls().get(framework=iso, ref_id="A.5.1")
+        evidence_create(
+            actor=actor,
+            organisation=org_a,
+            title="Politique",
+            url="https://x.example/p",
+            requirements=[control],
+        )
+        evidence_create(
+            actor=actor,
+            organisation=org_a,
+            title="Ancienne politique",
+            url="https://x.example/old",
+            requirements=[control],
+            expires_on=datetime.date(2020, 1, 1),
+        )
+        other = MembershipFactory.create(organisation=org_b, role=Role.MANAGER).user
+        evidence_create(
+            actor=other,
+            organisation=org_b,
+            title="Autre",
+            url="https://y.example",
+            requirements=[control],
+        )
+
+        line = reader.get("/api/v1/soa/A.5.1/").json()
+        listed = next(row for row in reader.get("/api/v1/soa/").json() if row["ref_id"] == "A.5.1")
+
+        assert line["evidence"] == {"valid": 1, "expired": 1, "compromised": 0}
+        assert listed["evidence"] == line["evidence"]
 
 
 class TestStatuses:
