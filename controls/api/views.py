@@ -118,7 +118,7 @@ class SoaList(generics.ListAPIView[Requirement]):
         return soa_lines(framework, _rows(self.request))
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not getattr(self, "swagger_fake_view", False):
             context["evidence_counts"] = _evidence_counts(self.request)
         return context
