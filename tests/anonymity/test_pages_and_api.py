@@ -254,3 +254,27 @@ def test_processing_of_another_organisation_is_refused(
     with pytest.raises(Exception, match="Traitement inconnu"):
         make_assessment(org_a, owner, processing=foreign)
     assert not AnonymityAssessment.objects.exists()
+
+
+@override_settings(ANONYMITY_MAX_UPLOAD_BYTES=100)
+def test_api_upload_is_bounded(client: Client, org_a: Organisation) -> None:
+    response = client.post(
+        API, {"file": upload(), "quasi_identifiers": "sexe"}, headers=bearer(org_a)
+    )
+    assert response.status_code == 400
+    assert not AnonymityAssessment.objects.exists()
+
+
+def test_scan_page_with_an_uploaded_column(owner_client: Client, org_a: Organisation) -> None:
+    data = "id;note\n1;Patiente témoin de Jéhovah\n2;RAS\n".encode("latin-1")
+    response = owner_client.post(
+        reverse("anonymity_scan", args=[org_a.slug]),
+        {"file": upload("notes.csv", data), "column": "note"},
+    )
+    text = page_text(response)
+    assert "Patiente [RELIGION]" in text
+    missing = owner_client.post(
+        reverse("anonymity_scan", args=[org_a.slug]),
+        {"file": upload("notes.csv", data), "column": "nope"},
+    )
+    assert "nope" in page_text(missing)
