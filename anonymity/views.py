@@ -169,7 +169,7 @@ def _compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> lis
             return ""
         value = side.get(key)
         if key == "verdict":
-            return verdicts.get(value, value)
+            return verdicts.get(str(value), value)
         if isinstance(value, list):
             return ", ".join(str(v) for v in value) or "—"
         return value
