@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN useradd --system --create-home --home-dir /home/egide egide \
  && mkdir -p /var/lib/egide && chown egide /var/lib/egide
 
+# WeasyPrint (PDF documents) lays text out with Pango; the slim image does not have it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml requirements.lock ./
 COPY compliance/__init__.py compliance/__init__.py

@@ -481,3 +481,26 @@ def test_plain_pdf_can_be_chosen_instead_of_pdf_a(request_soa):
 
     xmp = PdfReader(io.BytesIO(data)).xmp_metadata
     assert xmp is None or b"pdfaid" not in xmp.stream.get_data()
+
+
+def test_the_demo_seed_gives_the_clinic_a_certificate_once_and_its_soa_as_pdf(
+    org_a, owner, make_soa, tmp_path, django_capture_on_commit_callbacks
+):
+    from compliance.services.audit_trail import SystemActor
+    from reports import demo
+
+    make_soa(org_a)
+    with override_settings(EGIDE_REPORT_SIGNING_DIR=tmp_path / "signing"):
+        demo.DEMO_SIGNING_ORGANISATION = org_a.slug
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                demo.seed(organisations={org_a.slug: org_a}, actor=SystemActor("seed"))
+            certificate = (tmp_path / "signing" / f"{org_a.slug}.p12").read_bytes()
+            demo.seed(organisations={org_a.slug: org_a}, actor=SystemActor("seed"))
+        finally:
+            demo.DEMO_SIGNING_ORGANISATION = "clinique-des-lilas"
+
+    assert (tmp_path / "signing" / f"{org_a.slug}.p12").read_bytes() == certificate
+    assert oct((tmp_path / "signing" / f"{org_a.slug}.p12.pass").stat().st_mode)[-3:] == "600"
+    job = ReportJob.objects.get()
+    assert job.status == JobStatus.DONE and job.signed
