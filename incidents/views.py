@@ -317,7 +317,6 @@ def notification_draft(request: HttpRequest, pk: int, nid: int) -> HttpResponse:
             "language": language,
             "can_edit": can_edit,
             "pdf_available": documents.pdf_available(),
-            "pdf_params": {"notification": notification.pk},
         },
     )
 
