@@ -276,7 +276,7 @@ def notification_mark_sent(
             raise ValidationError(_("This notification is already recorded as sent."))
         if sent_at > timezone.now() + timedelta(minutes=5):
             raise ValidationError({"sent_at": _("A notification cannot be sent in the future.")})
-        if sent_at < notification.incident.aware_at - timedelta(days=1):
+        if sent_at < notification.incident.aware_at:
             raise ValidationError({"sent_at": _("A notification cannot be sent before awareness.")})
         late = notification.deadline_kind == "hours" and sent_at > notification.due_at
         if late and notification.regime == Regime.GDPR_AUTHORITY and not delay_reasons.strip():

@@ -173,3 +173,14 @@ def test_the_dashboard_partial_renders_the_running_clocks(
     )
     assert "Fuite" in html and "Notification RGPD à la CNIL" in html
     assert 'data-left="reste %s"' in html
+
+
+def test_a_notification_cannot_be_sent_before_awareness(essential_org: Organisation) -> None:
+    aware = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    incident = make_incident(essential_org, aware_at=aware, health_establishment_serious=True)
+    with pytest.raises(ValidationError):
+        notification_mark_sent(
+            actor=ACTOR,
+            notification=incident.notifications.get(),
+            sent_at=aware - timedelta(hours=1),
+        )
