@@ -52,6 +52,8 @@ from reports.signing import SignatureCheck, check_signature, sign_pdf, signing_m
 logger = logging.getLogger(__name__)
 
 WORKER_ACTOR = SystemActor("report-worker")
+# A job whose worker dies this many times (killed by the time limit, out of memory) fails.
+MAX_ATTEMPTS = 3
 # Building the data is 0-10 %, laying out 10-80 %, writing and signing 80-100 %.
 BUILT_PROGRESS, LAID_OUT_PROGRESS, WRITTEN_PROGRESS = 10, 80, 95
 
@@ -195,9 +197,18 @@ def jobs_requeue_stale(*, lease_seconds: int | None = None) -> list[int]:
     lease = lease_seconds if lease_seconds is not None else settings.EGIDE_REPORT_LEASE_SECONDS
     cutoff = timezone.now() - timedelta(seconds=lease)
     requeued = []
-    for job_id, heartbeat in ReportJob.objects.filter(
+    for job_id, heartbeat, attempts in ReportJob.objects.filter(
         status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
-    ).values_list("pk", "heartbeat_at"):
+    ).values_list("pk", "heartbeat_at", "attempts"):
+        if attempts >= MAX_ATTEMPTS:
+            # It killed its worker every time (hard time limit, out of memory): stop.
+            job_fail(
+                job_id,
+                None,
+                _("The document could not be rendered: its worker stopped %(n)s times.")
+                % {"n": attempts},
+            )
+            continue
         if ReportJob.objects.filter(
             pk=job_id, status=JobStatus.RUNNING, heartbeat_at=heartbeat
         ).update(status=JobStatus.QUEUED, claim_token="", progress=0):

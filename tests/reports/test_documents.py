@@ -504,3 +504,16 @@ def test_the_demo_seed_gives_the_clinic_a_certificate_once_and_its_soa_as_pdf(
     assert oct((tmp_path / "signing" / f"{org_a.slug}.p12.pass").stat().st_mode)[-3:] == "600"
     job = ReportJob.objects.get()
     assert job.status == JobStatus.DONE and job.signed
+
+
+def test_a_job_that_kills_its_worker_every_time_ends_failed(queued_job):
+    job_claim(queued_job.pk, worker="oom-1")
+    ReportJob.objects.filter(pk=queued_job.pk).update(
+        attempts=services.MAX_ATTEMPTS, heartbeat_at=timezone.now() - timedelta(seconds=600)
+    )
+
+    assert jobs_requeue_stale(lease_seconds=120) == []
+
+    queued_job.refresh_from_db()
+    assert queued_job.status == JobStatus.FAILED
+    assert "3" in queued_job.error
