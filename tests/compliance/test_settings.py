@@ -18,9 +18,17 @@ def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProces
     environment = {
         key: value
         for key, value in os.environ.items()
-        # Start from a clean slate: nothing from the developer's shell or pytest leaks in.
+        # Start from a clean slate: nothing from the developer's shell or pytest leaks in
+        # (the browser tests allow the ORM beside Playwright's event loop in this process).
         if key
-        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EGIDE_ENV", "EGIDE_TWO_FACTOR_ROLES"}
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "EGIDE_ENV",
+            "EGIDE_TWO_FACTOR_ROLES",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update(
         {"EGIDE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "compliance.settings"}
