@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -288,6 +289,14 @@ def check_detail(request: HttpRequest, audit_pk: int, pk: int) -> HttpResponse:
                     pk=pk,
                 )
     finding = Finding.objects.filter(audit_check=check).first()
+    # Evidence the organisation already links to this requirement: what to look at first.
+    today = timezone.localdate()
+    valid = set(
+        evidence.filter(requirements=check.requirement).valid_on(today).values_list("pk", flat=True)
+    )
+    supporting = [
+        (item, item.pk in valid) for item in evidence.filter(requirements=check.requirement)
+    ]
     return render(
         request,
         "audits/check_detail.html",
@@ -297,6 +306,7 @@ def check_detail(request: HttpRequest, audit_pk: int, pk: int) -> HttpResponse:
             "form": form,
             "finding": finding,
             "evidence_items": check.evidence.all(),
+            "supporting": supporting,
             "can_record": can_record and not check.audit.is_locked,
         },
         status=status,

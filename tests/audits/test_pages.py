@@ -435,3 +435,23 @@ class TestCheckAndFindingPages:
         assert response.status_code == 409
         finding.refresh_from_db()
         assert finding.title != "Autre"
+
+
+def test_a_checks_page_lists_the_evidence_kept_for_its_requirement(
+    lead_client, annex_a_audit, org_a
+):
+    from evidence.models import Evidence
+
+    check = annex_a_audit.checks.select_related("requirement").get(requirement__ref_id="A.5.1")
+    current = Evidence.objects.create(organisation=org_a, title="Politique SSI 2026")
+    old = Evidence.objects.create(
+        organisation=org_a, title="Politique SSI 2019", expires_on=datetime.date(2020, 1, 1)
+    )
+    current.requirements.add(check.requirement)
+    old.requirements.add(check.requirement)
+    url = reverse("audits:check_detail", args=[org_a.slug, annex_a_audit.pk, check.pk])
+    text = page_text(lead_client.get(url))
+    section = text.split(fr("Evidence kept for this requirement"))[1].split("</section>")[0]
+    assert "Politique SSI 2026" in section
+    assert "Politique SSI 2019 <span" in section
+    assert section.count(fr("expired or compromised: does not count")) == 1
