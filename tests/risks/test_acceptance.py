@@ -150,3 +150,27 @@ def test_a_contributor_who_is_not_the_owner_gets_403(org_a: Organisation, treate
     response = logged_in(other).post(reverse("risk_accept", args=[org_a.slug, treated.pk]))
 
     assert response.status_code == 403
+
+
+def test_the_methodology_names_who_may_accept_besides_the_owner(
+    org_a: Organisation, treated: Risk, owner: User
+) -> None:
+    from risks.services.method import default_labels, method_save
+    from risks.services.risks import risk_reassess
+
+    contributor = MembershipFactory.create(organisation=org_a, role=Role.CONTRIBUTOR).user
+    method_save(
+        actor=ACTOR,
+        organisation=org_a,
+        likelihood_labels=default_labels("likelihood", 4),
+        impact_labels=default_labels("impact", 4),
+        acceptance_threshold=4,
+        acceptor_roles=["contributor"],
+    )
+    risk = risk_reassess(actor=ACTOR, risk=treated)
+    risk = risk_update(actor=ACTOR, risk=risk, current_likelihood=1, current_impact=1)
+    risk = risk_update(actor=ACTOR, risk=risk, residual_likelihood=1, residual_impact=1)
+
+    with pytest.raises(PermissionDenied):
+        risk_accept(actor=owner, risk=risk)  # a manager, no longer named
+    assert risk_accept(actor=contributor, risk=risk).accepted_by == contributor
