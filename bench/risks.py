@@ -27,9 +27,7 @@ def _median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def bench_risks(organisation: Organisation, actor: SystemActor) -> None:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from compliance.choices import Role
     from compliance.models import User
@@ -79,7 +77,5 @@ def bench_risks(organisation: Organisation, actor: SystemActor) -> None:
         ("API list", api, "/api/v1/risks/?page_size=100"),
     ):
         assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
         timing = _median_ms(lambda client=client, url=url: client.get(url), runs=3)
-        print(f"risks {label} ({RISKS} risks): median {timing:.0f} ms, {len(queries)} queries")
+        print(f"risks {label} ({RISKS} risks): median {timing:.0f} ms")
