@@ -92,6 +92,7 @@ def run() -> None:
     __import__("bench.risks").risks.bench_risks(organisation, actor)
     __import__("bench.reports").reports.bench_reports()
     __import__("bench.anonymity").anonymity.bench_anonymity()
+    __import__("bench.dashboard").dashboard.run(median_ms)
     print(
         f"audit_event_record: {EVENTS / append_seconds:,.0f} events/s "
         f"({EVENTS} events, one transaction each)"

@@ -70,6 +70,14 @@ USERS = [
 class Command(BaseCommand):
     help = "Create the demo organisations and users (safe to run again)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=["normal", "large"],
+            default="normal",
+            help="large: also 50 organisations with realistic volumes, for benches",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         actor = SystemActor("seed_demo")
         organisations = {}
@@ -104,6 +112,11 @@ class Command(BaseCommand):
 
         for organisation in organisations.values():  # today's point of the dashboard's trend
             score_snapshots_record(organisation=organisation)
+        if options["scale"] == "large":
+            from compliance.demo_scale import seed_large
+
+            self.stdout.write("Building the large-scale organisations (a minute or two)...")
+            seed_large(actor=actor, stdout=self.stdout)
 
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for email, _first, _last, roles in USERS:
