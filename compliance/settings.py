@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "compliance.choices.OrganisationKind",
         "RequirementKindEnum": "controls.choices.RequirementKind",
+        "ImplementationStatusEnum": "controls.choices.ImplementationStatus",
     },
 }
 
