@@ -151,3 +151,39 @@ def test_the_register_pdf_renders(org_a: Organisation, make_risk: MakeRisk) -> N
     )
     assert "Panne &lt;b&gt;DPI&lt;/b&gt;" in html
     assert "<svg" in html
+
+
+def test_the_register_and_plan_render_as_pdf_through_the_report_machinery(
+    org_a: Organisation,
+    owner: User,
+    make_risk: MakeRisk,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.test import override_settings
+
+    from reports.choices import JobStatus
+    from reports.services import report_request
+    from tests.reports.conftest import pdf_text
+
+    make_risk(
+        title="Rançongiciel sur le DPI <script>",
+        current_likelihood=4,
+        current_impact=4,
+        treatment="reduce",
+        treatment_description="Sauvegardes hors ligne",
+        residual_likelihood=1,
+        residual_impact=2,
+    )
+    with override_settings(
+        MEDIA_ROOT=tmp_path / "media", EGIDE_REPORT_SIGNING_DIR=tmp_path / "signing"
+    ):
+        for kind in ("risk_register", "risk_treatment_plan"):
+            with django_capture_on_commit_callbacks(execute=True):
+                job = report_request(actor=owner, organisation=org_a, kind=kind)
+            job.refresh_from_db()
+            assert job.status == JobStatus.DONE, job.error
+            with job.file.open("rb") as handle:
+                text = " ".join(pdf_text(handle.read()).split())
+            assert "Rançongiciel sur le DPI <script>" in text, text
+            assert "R-001" in text
