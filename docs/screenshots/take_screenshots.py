@@ -2,6 +2,10 @@
 
     .venv/bin/python docs/screenshots/take_screenshots.py [http://127.0.0.1:8000]
 
+Pages: dashboard (home.png), members, SoA, evidence detail, incident with its clocks,
+heat map, register, checklist and remediation plan (lead auditor). The demo accounts are
+the ones `make run` prints (seed_demo). Any page that does not answer 200 stops the script.
+
 Uses Debian's Chromium (apt-get install chromium) through Playwright; no browser download.
 """
 
@@ -24,6 +28,14 @@ CHROMIUM_FLAGS = [
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
     page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+
+    broken: list[str] = []  # a broken page must not end up in the README unnoticed
+
+    def note_errors(response):
+        if response.request.is_navigation_request() and response.status >= 400:
+            broken.append(f"{response.url} answered {response.status}")
+
+    page.on("response", note_errors)
     page.goto(f"{BASE_URL}/accounts/login/")
     page.fill("#id_username", "direction@lilas.example")
     page.fill("#id_password", "egide-demo-2026")
@@ -31,6 +43,11 @@ with sync_playwright() as p:
     page.wait_for_load_state()
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/")
     page.screenshot(path=str(HERE / "home.png"), full_page=True)
+    # Evidence: one item with its file, SHA-256 and integrity (issue 3).
+    page.goto(f"{BASE_URL}/o/clinique-des-lilas/evidence/")
+    page.locator("main table tbody tr a[href*='/evidence/']").first.click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(HERE / "evidence.png"))
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/members/")
     page.screenshot(path=str(HERE / "members.png"), full_page=True)
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/soa/?theme=organizational")
@@ -51,6 +68,7 @@ with sync_playwright() as p:
     page.screenshot(path=str(HERE / "register_flagged.png"))
     # Audits: the lead auditor's checklist during fieldwork, and the clinic's plan (issue 4).
     auditor = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    auditor.on("response", note_errors)
     auditor.goto(f"{BASE_URL}/accounts/login/")
     auditor.fill("#id_username", "auditrice@audit.example")
     auditor.fill("#id_password", "egide-demo-2026")
@@ -65,3 +83,5 @@ with sync_playwright() as p:
     auditor.goto(f"{BASE_URL}/o/clinique-des-lilas/plan/")
     auditor.screenshot(path=str(HERE / "plan.png"))
     browser.close()
+if broken:
+    sys.exit("\n".join(broken))
