@@ -72,14 +72,15 @@ def fresh_database(
     created: list[str] = []
     admin: Any = None
     if connection.vendor == "postgresql":
-        import psycopg
+        import psycopg2  # type: ignore[import-untyped]
 
         db = connection.settings_dict
         url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}"
-        admin = psycopg.connect(
-            f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname=postgres",
-            autocommit=True,
+        admin_connection = psycopg2.connect(
+            host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres"
         )
+        admin_connection.autocommit = True
+        admin = admin_connection.cursor()
         template = f"egide_faults_tpl_{uuid.uuid4().hex[:8]}"
         admin.execute(f'CREATE DATABASE "{template}"')
         created.append(template)
@@ -111,6 +112,7 @@ def fresh_database(
         for database in reversed(created):
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin.close()
+        admin_connection.close()
 
 
 def restore_and_verify(env: dict[str, str], archive: Path) -> dict[str, int]:
