@@ -311,13 +311,17 @@ def evidence_panel(membership: Membership) -> dict[str, Any] | None:
     }
 
 
-def dashboard_context(membership: Membership) -> dict[str, Any]:
-    """Every panel the member's role may see (None for the others)."""
+def this_week_context(membership: Membership) -> dict[str, Any]:
+    """The panels of what to do this week (refreshed every minute on the page)."""
     return {
-        "compliance": compliance_panel(membership),
         "findings": findings_panel(membership),
         "actions": actions_panel(membership),
         "clocks": clocks_panel(membership),
         "privacy": privacy_panel(membership),
         "evidence": evidence_panel(membership),
     }
+
+
+def dashboard_context(membership: Membership) -> dict[str, Any]:
+    """Every panel the member's role may see (None for the others)."""
+    return {"compliance": compliance_panel(membership), **this_week_context(membership)}

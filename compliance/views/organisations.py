@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from compliance.dashboard import dashboard_context
+from compliance.dashboard import dashboard_context, this_week_context
 from compliance.forms import OrganisationSettingsForm
 from compliance.models import ApiKey, AuditEvent, Membership
 from compliance.permissions import Permission
@@ -42,7 +42,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @organisation_view(Permission.VIEW_ORGANISATION)
 def organisation_home(request: HttpRequest) -> HttpResponse:
+    """The dashboard. htmx asks for the "this week" panels alone every minute."""
     membership = current_membership(request)
+    if request.htmx and request.GET.get("panel") == "this-week":  # type: ignore[attr-defined]
+        return render(
+            request, "compliance/dashboard/_this_week.html", this_week_context(membership)
+        )
     can_see_trail = membership.has_perm(Permission.VIEW_AUDIT_TRAIL)
     context = {
         "member_count": Membership.objects.for_membership(membership).count(),

@@ -128,3 +128,25 @@ def test_the_dashboard_costs_the_same_queries_busy_or_quiet(demo: None) -> None:
         return len(captured.captured_queries)
 
     assert queries(CLINIC) == queries(HOST)
+
+
+def test_htmx_refresh_returns_the_this_week_panels_alone(demo: None) -> None:
+    client = logged_in(member(CLINIC))
+
+    response = client.get(f"/o/{CLINIC}/?panel=this-week", headers={"HX-Request": "true"})
+    page = page_text(response)
+
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<div id="this-week"')
+    assert "<html" not in page
+    assert "Délais de notification" in page
+    # Without htmx the same URL is the whole page.
+    assert "<html" in page_text(client.get(f"/o/{CLINIC}/?panel=this-week"))
+
+
+def test_the_refresh_is_scoped_like_the_page(demo: None) -> None:
+    response = logged_in(member(HOST)).get(
+        f"/o/{CLINIC}/?panel=this-week", headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 404
