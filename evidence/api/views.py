@@ -18,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -39,12 +39,22 @@ from evidence.filters import EvidenceFilter
 from evidence.models import Evidence, EvidenceRevision
 from evidence.selectors import with_detail
 from evidence.services import evidence_create, evidence_requirements_link, revision_add
+from evidence.services.files import StorageFull
 from evidence.uploads import EvidenceUploadHandler, install_handler
 
 TOO_LARGE = OpenApiResponse(description="Past the per-file or per-request size limit.")
 
 
-def _django_error(error: DjangoValidationError) -> ValidationError:
+class InsufficientStorage(APIException):
+    """507: the storage is full; nothing of the upload was kept, the client may retry."""
+
+    status_code = 507
+    default_code = "insufficient_storage"
+
+
+def _django_error(error: DjangoValidationError) -> APIException:
+    if isinstance(error, StorageFull):
+        return InsufficientStorage(error.messages[0])
     return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 

@@ -87,6 +87,11 @@ def inspect_files(files: Iterable[Any]) -> list[IncomingFile]:
     return checked
 
 
+class StorageFull(ValidationError):
+    """The storage could not take the file (disk full, quota, I/O error): nothing of it
+    was kept. Pages show the message on the form; the API answers 507."""
+
+
 def store(incoming: IncomingFile) -> tuple[str, bool]:
     """Store the bytes under their hash, once: ``(storage name, written now)``.
 
@@ -102,11 +107,31 @@ def store(incoming: IncomingFile) -> tuple[str, bool]:
         # the older revisions intact again).
         default_storage.delete(name)
     incoming.file.seek(0)
-    saved = default_storage.save(name, incoming.file)
+    try:
+        saved = default_storage.save(name, incoming.file)
+    except OSError as error:
+        _discard_partial(name, incoming.sha256)
+        raise StorageFull(
+            _(
+                "The server has no room to store “%(name)s” right now: nothing was saved. "
+                "Try again later, or tell your administrator."
+            )
+            % {"name": incoming.name}
+        ) from error
     if saved != name:
         default_storage.delete(saved)
         return name, False
     return name, True
+
+
+def _discard_partial(name: str, sha256: str) -> None:
+    """After a failed write, delete what the storage left under ``name`` unless it is the
+    complete file (another upload of the same bytes may have finished meanwhile)."""
+    try:
+        if default_storage.exists(name) and hash_stored(name) != sha256:
+            default_storage.delete(name)
+    except OSError:
+        pass  # the storage is failing as a whole; verify_evidence reports what remains
 
 
 def discard_unreferenced(names: Iterable[str]) -> None:

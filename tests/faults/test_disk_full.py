@@ -18,7 +18,7 @@ from compliance.choices import ApiKeyScope
 from compliance.models import AuditEvent, Organisation, User
 from evidence.models import Evidence, EvidenceRevision
 from tests.factories import issue_api_key
-from tests.helpers import logged_in
+from tests.helpers import logged_in, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -91,34 +91,23 @@ def test_a_page_upload_on_a_full_disk_leaves_no_row(page_upload: Any) -> None:
     nothing_recorded()
 
 
-FILE_LEFT = pytest.mark.xfail(
-    strict=True,
-    reason="evidence/services/files.py store(): default_storage.save() fails half-way and "
-    "its partial file stays under MEDIA_ROOT (_store_all discards only completed files)",
-)
-SERVER_ERROR = pytest.mark.xfail(
-    strict=True,
-    reason="evidence/api/views.py create() and evidence/views.py evidence_new() catch "
-    "ValidationError only: the OSError (ENOSPC) of the storage becomes a 500",
-)
-
-
-@FILE_LEFT
 def test_an_api_upload_on_a_full_disk_leaves_no_file(api_upload: Any, full_disk: Path) -> None:
     assert leftovers(full_disk) == []
 
 
-@FILE_LEFT
 def test_a_page_upload_on_a_full_disk_leaves_no_file(page_upload: Any, full_disk: Path) -> None:
     assert leftovers(full_disk) == []
 
 
-@SERVER_ERROR
 def test_an_api_upload_on_a_full_disk_answers_a_clear_error(api_upload: Any) -> None:
     assert api_upload.status_code in (503, 507)
     assert api_upload.json()["detail"]
 
 
-@SERVER_ERROR
 def test_a_page_upload_on_a_full_disk_answers_a_clear_error(page_upload: Any) -> None:
     assert page_upload.status_code in (400, 503, 507)
+    assert "rien n’a été enregistré" in page_text(page_upload)  # noqa: RUF001 - French
+
+
+def test_the_api_message_names_the_file(api_upload: Any) -> None:
+    assert "journal.txt" in api_upload.json()["detail"]
