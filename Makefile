@@ -8,7 +8,7 @@ FEATURE_APPS := evidence audits reports privacy incidents risks anonymity
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint audit format bench load schema messages migrations clean
+.PHONY: install run test lint audit format bench load faults schema messages migrations clean
 
 # The stamp is rebuilt only when the pins change, so a second `make run` skips pip.
 $(BIN)/.installed: pyproject.toml requirements.lock
@@ -67,6 +67,11 @@ bench: install
 # then each API list against a constant endpoint (LOAD_DURATION=1m for a quick look).
 load: install
 	$(BIN)/python -m bench.load.run
+
+# Faults: Redis stopped, PostgreSQL restarted under load, a worker SIGKILLed mid-render, a
+# full disk; on a private PostgreSQL cluster (port 5433) and Redis (6390). Needs root.
+faults: install
+	$(BIN)/python -m bench.faults
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3
