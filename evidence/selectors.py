@@ -108,15 +108,33 @@ def with_list_details(items: QuerySet[Evidence]) -> QuerySet[Evidence]:
             revision_count=Count("revisions", distinct=True),
             has_bad_revision=Exists(bad),
         )
+        # Meta.ordering is not applied to a GROUP BY query: without this, pages of the
+        # list could repeat or skip items.
+        .order_by("-created_at", "-pk")
         .prefetch_related(
             Prefetch(
                 "requirements",
-                queryset=Requirement.objects.select_related("framework").order_by(
-                    "framework_id", "order"
-                ),
+                # Only what a badge shows: decoding every requirement's and framework's
+                # JSON columns cost more than the rest of a 100-item API page.
+                queryset=Requirement.objects.select_related("framework")
+                .only(*LINKED_REQUIREMENT_FIELDS)
+                .order_by("framework_id", "order"),
             )
         )
     )
+
+
+LINKED_REQUIREMENT_FIELDS = (
+    "id",
+    "ref_id",
+    "title_fr",
+    "title_en",
+    "order",
+    "framework__id",
+    "framework__code",
+    "framework__name_fr",
+    "framework__name_en",
+)
 
 
 def with_detail(items: QuerySet[Evidence]) -> QuerySet[Evidence]:
