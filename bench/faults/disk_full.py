@@ -85,7 +85,9 @@ def main() -> int:
                 size = (topology.media / name).stat().st_size
                 log(f"  left under MEDIA_ROOT: {name} ({size} bytes)")
             checks.expect(
-                status in (400, 413, 503, 507), "a clear error status (not 5xx)", str(status)
+                status in (400, 413, 503, 507),
+                "a clear error status (400/413/503/507, not 500)",
+                str(status),
             )
             checks.expect(not new_files, "no half-written file under MEDIA_ROOT", str(new_files))
             checks.expect(

@@ -62,8 +62,9 @@ def main() -> int:
             for thread in threads:
                 thread.join(timeout=TIMEOUT + 5)
 
-            before = [s for s in samples if s.at < restart_at]
-            after = [s for s in samples if s.at >= restart_at]
+            # In flight when the restart began counts as during it.
+            before = [s for s in samples if s.at + s.seconds < restart_at]
+            after = [s for s in samples if s.at + s.seconds >= restart_at]
             failures = [s for s in after if s.status != 200]
             last_failure = max((s.at + s.seconds for s in failures), default=restart_at)
             recovered = [s for s in after if s.at > last_failure]
