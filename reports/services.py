@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -414,10 +414,11 @@ def job_complete(job_id: int, token: str, result: RenderResult) -> bool:
     return True
 
 
-def job_render(job_id: int, token: str) -> None:
+def job_render(job_id: int, token: str, *, heartbeat: bool = True) -> None:
     """Render a claimed job to completion; raises on failure (the task decides between
-    retry and failure)."""
-    close_old_connections()
+    retry and failure). ``heartbeat=False`` for eager runs: the request's own transaction
+    may hold the job, which a second connection (the heartbeat thread's) cannot see.
+    (Celery's Django fix-up already closes stale connections around every task.)"""
     job = ReportJob.objects.select_related("organisation").get(pk=job_id)
 
     def progress(percent: int) -> None:
@@ -425,13 +426,11 @@ def job_render(job_id: int, token: str) -> None:
             raise ClaimLost
 
     interval = max(1.0, settings.EGIDE_REPORT_LEASE_SECONDS / 4)
-    # The heartbeat thread needs its own connection: not with in-memory SQLite (tests).
-    use_thread = not settings.CELERY_TASK_ALWAYS_EAGER
     started = time.monotonic()
-    if use_thread:
-        with Heartbeat(job_id, token, interval) as heartbeat:
+    if heartbeat:
+        with Heartbeat(job_id, token, interval) as beating:
             result = render_job_document(job, progress=progress)
-        if heartbeat.lost:
+        if beating.lost:
             raise ClaimLost
     else:
         result = render_job_document(job, progress=progress)

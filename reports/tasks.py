@@ -35,7 +35,7 @@ def render_report_task(self, job_id: int) -> str:  # type: ignore[no-untyped-def
     if token is None:
         return "not-claimed"
     try:
-        job_render(job_id, token)
+        job_render(job_id, token, heartbeat=not self.request.is_eager)
     except ClaimLost:
         # Our lease expired and the job went to someone else: their result stands.
         return "claim-lost"
