@@ -25,6 +25,8 @@ from reports.models import ReportJob
 from reports.services import bundle_stream, report_request, report_retry
 
 PARAMETER_PREFIX = "param_"
+# Requested from the documents page; other apps' kinds are requested from their own pages.
+LISTED_KINDS = ("soa", "evidence_pack", "remediation_plan")
 
 
 def _jobs(request: HttpRequest) -> QuerySet[ReportJob]:
@@ -67,7 +69,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filter": filterset,
-            "kinds": registry.document_kinds(),
+            "kinds": [d for d in registry.document_kinds() if d.kind in LISTED_KINDS],
             "labels": {document.kind: document.label for document in registry.document_kinds()},
             "soa_versions": versions,
             "audits": audits,
