@@ -225,6 +225,8 @@ def test_manager_generates_the_evidence_pack_of_an_audit_and_downloads_the_pdf(
     from pypdf import PdfReader
 
     log_in(page, manager)
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if r.url.endswith("/status/") else None)
     page.goto(f"/o/{clinic.slug}/reports/")
     assert_accessible(page, context="documents")
     form = page.locator("form.report-request").filter(has=page.locator("select[name=param_audit]"))
@@ -236,6 +238,8 @@ def test_manager_generates_the_evidence_pack_of_an_audit_and_downloads_the_pdf(
     page.get_by_role("link", name=_("Download the PDF")).wait_for(timeout=120_000)
     job = ReportJob.objects.get(organisation=clinic)
     assert job.status == "done"
+    if document_worker == "worker":  # the page followed the job until the worker finished
+        assert polls, "the document page never asked for the job's progress"
     assert page.locator("[data-field=status_label]").inner_text() == job.get_status_display()
     assert job.sha256 in page.locator("main").inner_text()
     assert_accessible(page, context="document ready")
