@@ -17,6 +17,7 @@ from audits.choices import (
     Priority,
 )
 from audits.models import Audit, AuditCheck, Finding, RemediationAction
+from compliance.filters import IdFilter
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -29,7 +30,7 @@ class AuditFilter(django_filters.FilterSet):
 
 
 class AuditCheckFilter(django_filters.FilterSet):
-    audit = django_filters.NumberFilter(field_name="audit_id", label=_("Audit"))
+    audit = IdFilter(field_name="audit_id", label=_("Audit"))
     result = django_filters.ChoiceFilter(choices=CheckResult.choices, label=_("Result"))
     theme = django_filters.CharFilter(field_name="requirement__theme__code", label=_("Theme"))
     ref_id = django_filters.CharFilter(field_name="requirement__ref_id", label=_("Reference"))
@@ -43,7 +44,7 @@ class FindingFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=FindingSeverity.choices, label=_("Severity"))
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label=_("Status"))
     source = django_filters.ChoiceFilter(choices=FindingSource.choices, label=_("Source"))
-    audit = django_filters.NumberFilter(field_name="audit_id", label=_("Audit"))
+    audit = IdFilter(field_name="audit_id", label=_("Audit"))
     framework = django_filters.CharFilter(
         field_name="requirement__framework__code", label=_("Framework")
     )
@@ -65,7 +66,7 @@ class FindingFilter(django_filters.FilterSet):
 class RemediationActionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
     priority = django_filters.ChoiceFilter(choices=Priority.choices, label=_("Priority"))
-    finding = django_filters.NumberFilter(field_name="finding_id", label=_("Finding"))
+    finding = IdFilter(field_name="finding_id", label=_("Finding"))
     owner = django_filters.CharFilter(
         field_name="owner__email", lookup_expr="iexact", label=_("Owner e-mail")
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compliance.choices import Role
@@ -30,3 +33,15 @@ class MembershipFilter(django_filters.FilterSet):
     class Meta:
         model = Membership
         fields = ["role"]
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on a row id: a whole number a database key can hold. Anything else (a
+    fraction, 1e239) is a 400 with the field named, never an overflow in the database."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)

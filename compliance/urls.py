@@ -52,3 +52,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("compliance.api.urls")),
 ]
+
+handler404 = "compliance.views.errors.not_found"
+handler400 = "compliance.views.errors.bad_request"
+handler403 = "compliance.views.errors.permission_denied"
+handler500 = "compliance.views.errors.server_error"

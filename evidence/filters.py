@@ -9,15 +9,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.filters import IdFilter
 from evidence.choices import EvidenceState
 from evidence.models import BAD_INTEGRITY, Evidence
 
 
 class EvidenceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    requirement = django_filters.NumberFilter(
-        label=_("Requirement (id)"), field_name="requirements", distinct=True
-    )
+    requirement = IdFilter(label=_("Requirement (id)"), field_name="requirements", distinct=True)
     ref_id = django_filters.CharFilter(
         label=_("Requirement reference"), field_name="requirements__ref_id", distinct=True
     )

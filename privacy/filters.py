@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from compliance.filters import IdFilter
 from privacy.choices import (
     Methodology,
     ProcessingRole,
@@ -69,7 +70,7 @@ class RouteFilter(django_filters.FilterSet):
     expires_before = django_filters.DateFilter(
         field_name="expires_on", lookup_expr="lt", label=_("Expires before")
     )
-    processing = django_filters.NumberFilter(field_name="processing_id", label=_("Processing"))
+    processing = IdFilter(field_name="processing_id", label=_("Processing"))
 
     class Meta:
         model = Article66Route
@@ -79,7 +80,7 @@ class RouteFilter(django_filters.FilterSet):
 class FindingFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
     rule = django_filters.CharFilter(field_name="rule_code", label=_("Rule"))
-    processing = django_filters.NumberFilter(field_name="processing_id", label=_("Processing"))
+    processing = IdFilter(field_name="processing_id", label=_("Processing"))
 
     class Meta:
         model = ComplianceFinding

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -147,8 +148,10 @@ class EvidenceViewSet(
         if hasattr(data, "getlist"):  # multipart: repeated fields are lists
             payload = {key: data.get(key) for key in data if key not in ("files", "requirements")}
             payload["requirements"] = data.getlist("requirements")
-        else:
+        elif isinstance(data, dict):
             payload = dict(data)
+        else:
+            raise ValidationError({"non_field_errors": [_("Send a JSON object or a form.")]})
         serializer = EvidenceCreateSerializer(data=payload)
         serializer.is_valid(raise_exception=True)
         fields = serializer.validated_data

@@ -84,7 +84,7 @@ def test_html_request_that_cannot_queue_gets_the_503_page(rf: RequestFactory, db
         raise QueueUnavailable("reports.render")
 
     request = rf.post("/o/x/reports/request/")
-    request.user = type("Anonymous", (), {"is_authenticated": False})()  # type: ignore[assignment]
+    request.user = type("Anonymous", (), {"is_authenticated": False})()
     middleware = QueueUnavailableMiddleware(view)
     response = middleware.process_exception(request, QueueUnavailable("reports.render"))
 
