@@ -3,9 +3,11 @@
 With Redis stopped, a request that needs a worker (a PDF, an import) must not hang or
 crash: ``enqueue`` tries the broker once, quickly, and raises ``QueueUnavailable``. The
 API answers it with a 503 and ``Retry-After`` (``ServiceUnavailable``), HTML pages with
-the 503 page (``QueueUnavailableMiddleware``). Nothing the request saved is lost: a job
-row stays ``queued``, and the beat task that re-queues stale jobs picks it up once Redis
-is back, without a restart.
+the 503 page (``QueueUnavailableMiddleware``); the API's exception handler turns the
+exception itself into that 503 too. The reports app marks the job it could not publish
+as failed with the reason (retry from the page or the API), and its beat task publishes
+again any queued job whose message a Redis restart lost. When Redis returns, work
+resumes without a restart.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from compliance.models import Organisation, User
+from compliance.queue import QueueUnavailable, enqueue
 from compliance.services.audit_trail import Actor, SystemActor, actor_label, audit_event_record
 from reports import registry
 from reports.choices import DocumentLanguage, JobStatus
@@ -62,12 +63,21 @@ BUILT_PROGRESS, LAID_OUT_PROGRESS, WRITTEN_PROGRESS = 10, 80, 95
 
 
 def _enqueue(job_id: int) -> None:
+    """Publish the job to the workers. With the broker down the job is marked failed
+    with a message saying so (it can be retried), and ``QueueUnavailable`` reaches the
+    view: 503 with Retry-After, in HTML and in the API (compliance/queue.py)."""
     from reports.tasks import render_report_task
 
-    if settings.EGIDE_REPORT_QUEUE:
-        render_report_task.apply_async((job_id,), queue=settings.EGIDE_REPORT_QUEUE)
-    else:
-        render_report_task.delay(job_id)
+    options = {"queue": settings.EGIDE_REPORT_QUEUE} if settings.EGIDE_REPORT_QUEUE else {}
+    try:
+        enqueue(render_report_task, (job_id,), **options)
+    except QueueUnavailable:
+        job_fail(
+            job_id,
+            None,
+            _("The processing queue was unavailable when this document was requested: retry it."),
+        )
+        raise
 
 
 def report_request(
@@ -197,6 +207,20 @@ def jobs_requeue_stale(*, lease_seconds: int | None = None) -> list[int]:
     lease = lease_seconds if lease_seconds is not None else settings.EGIDE_REPORT_LEASE_SECONDS
     cutoff = timezone.now() - timedelta(seconds=lease)
     requeued = []
+    # A queued job nobody claimed within the lease lost its message (a Redis restart
+    # keeps nothing): publish it again. A second delivery is harmless, the claim is
+    # a conditional update.
+    lost = list(
+        ReportJob.objects.filter(
+            status=JobStatus.QUEUED, claim_token="", created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for job_id in lost:
+        try:
+            _enqueue(job_id)
+        except QueueUnavailable:
+            break  # still down: the next run tries again
+        requeued.append(job_id)
     for job_id, heartbeat, attempts in ReportJob.objects.filter(
         status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
     ).values_list("pk", "heartbeat_at", "attempts"):

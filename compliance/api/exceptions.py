@@ -14,6 +14,10 @@ from rest_framework.views import exception_handler
 
 
 def egide_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from compliance.queue import QueueUnavailable, ServiceUnavailable
+
+    if isinstance(exc, QueueUnavailable):  # the broker is down: 503 + Retry-After
+        exc = ServiceUnavailable()
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from compliance.api.authentication import request_api_key
+from compliance.queue import QueueUnavailable, ServiceUnavailable
 from reports.api.serializers import (
     ReportJobDetailSerializer,
     ReportJobSerializer,
@@ -68,6 +69,8 @@ class ReportList(generics.ListAPIView[ReportJob]):
             )
         except DjangoValidationError as error:
             raise ValidationError({"detail": error.messages}) from error
+        except QueueUnavailable as error:
+            raise ServiceUnavailable from error
         job.refresh_from_db()
         return Response(ReportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
