@@ -8,6 +8,9 @@ JSON.
 
 from __future__ import annotations
 
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -37,7 +40,27 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return defaults.page_not_found(request, exception)
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 with Retry-After when the database went away (a restart, a failover):
+    Django calls this inside its exception handling, so the exception is at hand; the
+    next request reconnects by itself (``CONN_HEALTH_CHECKS``)."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        message = _("The database is unavailable for a moment. Nothing was saved: try again.")
+        response: HttpResponse
+        if _api(request):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Egide'
+                f"</title></head><body><h1>{message}</h1></body></html>",
+                status=503,
+            )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     if _api(request):
         return JsonResponse(
             {"detail": _("Server error: nothing was saved for this request. Try again.")},
