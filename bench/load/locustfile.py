@@ -46,9 +46,6 @@ class ClinicStaff(HttpUser):
         if response.status_code != 302:
             response.failure(f"login refused: {response.status_code}")
 
-    def _csrf(self) -> str:
-        return self.client.cookies.get("csrftoken", "")
-
     @task(4)
     def dashboard(self) -> None:
         self.client.get(f"/o/{ORG}/", name="dashboard")
