@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # Django apps added after the foundation; each keeps its own templates and locale.
 FEATURE_APPS := evidence audits reports privacy incidents risks anonymity
+# Two test processes (the machines here have two cores); PYTEST_ARGS="-n 0 -x" to debug.
+PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -76,6 +76,8 @@ def _actions(risk: Risk) -> list[dict[str, Any]]:
 
 class RiskSerializer(serializers.ModelSerializer[Risk]):
     reference = serializers.CharField(read_only=True)
+    # Blank until a treatment is chosen: the schema says so (BlankEnum).
+    treatment = serializers.ChoiceField(choices=Treatment.choices, allow_blank=True, read_only=True)
     assets = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
     accepted_by = serializers.SerializerMethodField()
@@ -215,6 +217,8 @@ class TreatmentSerializer(serializers.ModelSerializer[Risk]):
     """A risk seen from its treatment (6.1.3): option, controls, target, acceptance."""
 
     reference = serializers.CharField(read_only=True)
+    # Blank until a treatment is chosen: the schema says so (BlankEnum).
+    treatment = serializers.ChoiceField(choices=Treatment.choices, allow_blank=True, read_only=True)
     risk = serializers.IntegerField(source="pk", read_only=True)
     owner = serializers.SerializerMethodField()
     planned_controls = serializers.SerializerMethodField()
