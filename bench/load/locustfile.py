@@ -110,4 +110,9 @@ class HostIntegration(HttpUser):
 
     @task(1)
     def request_report(self) -> None:
-        self.client.post("/api/v1/reports/", json={"kind": "soa"}, name="API report request")
+        # The remediation plan needs no parameter (the demo has no issued SoA version).
+        self.client.post(
+            "/api/v1/reports/",
+            json={"kind": "remediation_plan", "language": "fr"},
+            name="API report request",
+        )
