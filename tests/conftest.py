@@ -106,3 +106,24 @@ def member_client(member: User) -> Client:
 @pytest.fixture
 def outsider_client(outsider: User) -> Client:
     return logged_in(outsider)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks run in-process in every test but the real-worker ones (modules named
+    ``test_worker``, and the browser journeys, which start a worker when a broker is
+    configured), also under CI where REDIS_URL is set and no worker listens: Celery read
+    its configuration once at start-up, so set it on the app itself."""
+    module = request.module.__name__
+    if module.endswith("test_worker") or module.startswith("tests.e2e."):
+        yield
+        return
+    from compliance.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
+            yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
