@@ -216,17 +216,10 @@ def clocks_panel(membership: Membership) -> dict[str, Any] | None:
     """Every breach notification still owed, soonest first (one query)."""
     if not membership.has_perm(Permission.VIEW_INCIDENTS):
         return None
-    from incidents.models import Notification
-    from incidents.selectors import clocks_of
+    from incidents.selectors import running_clocks
 
-    pending = (
-        Notification.objects.filter(
-            incident__in=_scoped_incidents(membership), sent_at__isnull=True
-        )
-        .select_related("incident")
-        .order_by("due_at", "id")
-    )
-    clocks = clocks_of(list(pending))
+    # The membership was resolved from the URL: its organisation is the scope.
+    clocks = running_clocks(membership.organisation)
     slug = membership.organisation.slug
     return {
         "count": len(clocks),
@@ -237,12 +230,6 @@ def clocks_panel(membership: Membership) -> dict[str, Any] | None:
         ],
         "url": _url("incident_list", slug),
     }
-
-
-def _scoped_incidents(membership: Membership) -> Any:
-    from incidents.models import Incident
-
-    return Incident.objects.for_membership(membership).values("pk")
 
 
 def privacy_panel(membership: Membership) -> dict[str, Any] | None:
