@@ -112,7 +112,7 @@ def test_host_dashboard_counts_only_the_host(demo: None) -> None:
     assert total == host_findings
 
 
-def test_viewer_sees_panels_without_edit_links(demo: None) -> None:
+def test_a_viewer_sees_the_this_week_panels(demo: None) -> None:
     page = dashboard(logged_in(member(CLINIC, Role.VIEWER)), CLINIC)
 
     assert "Constats ouverts" in page
