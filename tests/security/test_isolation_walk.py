@@ -265,3 +265,12 @@ def test_roles_get_what_the_permission_table_says(demo: None, route: Route, role
         assert status in (403, 405), f"{role} may not {permission} but GET {url} got {status}"
         post = client.post(url, {}).status_code
         assert post == 403, f"{role} may not {permission} but POST {url} got {post}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test issues a key; on SQLite a rolled-back key's id is reused by the next
+    test, and the per-key rate limit (cache) would count both: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
