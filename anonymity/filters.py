@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from anonymity.choices import Verdict
 from anonymity.models import AnonymityAssessment
+from compliance.filters import UtcIsoDateTimeFilter
 
 
 class AssessmentFilter(django_filters.FilterSet):
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("Verdict"))
     file_sha256 = django_filters.CharFilter(label=_("SHA-256 of the file"))
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label=_("Run at or after")
     )
 

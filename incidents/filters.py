@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from compliance.filters import UtcIsoDateTimeFilter
 from incidents.choices import Regime
 from incidents.models import Incident, Notification
 
@@ -15,10 +16,10 @@ class IncidentFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         field_name="closed_at", lookup_expr="isnull", label=_("Open")
     )
-    aware_after = django_filters.IsoDateTimeFilter(
+    aware_after = UtcIsoDateTimeFilter(
         field_name="aware_at", lookup_expr="gte", label=_("Aware after")
     )
-    aware_before = django_filters.IsoDateTimeFilter(
+    aware_before = UtcIsoDateTimeFilter(
         field_name="aware_at", lookup_expr="lt", label=_("Aware before")
     )
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))

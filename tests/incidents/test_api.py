@@ -168,3 +168,25 @@ class TestTenancy:
 
     def test_without_a_key_it_is_a_401(self) -> None:
         assert Client().get("/api/v1/incidents/").status_code == 401
+
+
+@pytest.mark.django_db
+class TestAwarenessFilters:
+    """Found by the schemathesis run on PostgreSQL: an offset beyond ±15:59, valid in
+    ISO 8601 and in Python, was sent to the database as written and answered 500."""
+
+    def test_any_iso_offset_filters_by_the_same_instant(self, writer: Client) -> None:
+        post(writer, "/api/v1/incidents/", BREACH)  # aware at 08:30 UTC
+        # 08:29 UTC written with an offset PostgreSQL itself would refuse
+        after = writer.get("/api/v1/incidents/", {"aware_after": "2026-02-01T02:23:00+17:54"})
+        assert after.status_code == 200, after.content
+        assert after.json()["count"] == 1
+        before = writer.get("/api/v1/incidents/", {"aware_before": "2026-02-01T02:23:00+17:54"})
+        assert before.json()["count"] == 0
+
+    def test_an_instant_before_year_one_in_utc_is_a_400_naming_the_filter(
+        self, writer: Client
+    ) -> None:
+        response = writer.get("/api/v1/incidents/", {"aware_before": "0001-01-01T00:10:00+17:54"})
+        assert response.status_code == 400
+        assert "aware_before" in response.json()
