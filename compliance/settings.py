@@ -40,6 +40,15 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def redis_url_next_database(url: str) -> str:
+    """``url`` with its database number plus one (``redis://h:6379/0`` → ``.../1``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(database + 1) % 16}"))
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -159,9 +168,11 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         # A Redis that stops answering is a cache miss, not an error (compliance/cache.py).
+        # The cache has a database of its own, because clearing a cache is FLUSHDB: on the
+        # broker's database it would also drop every queued job (it did, in CI).
         "default": {
             "BACKEND": "compliance.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": env_str("REDIS_CACHE_URL") or redis_url_next_database(REDIS_URL),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -18,7 +18,7 @@ from django.utils import translation
 from compliance.choices import Role
 from compliance.models import Membership, Organisation, User
 from tests.factories import MembershipFactory, OrganisationFactory
-from tests.helpers import logged_in
+from tests.helpers import logged_in, tasks_run_in_process
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +36,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hasher() -> Iterator[None]:
     # The real hashers cost ~0.3 s per login; tests do not measure password strength.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_this_test_process(worker_id: str) -> Iterator[None]:
+    # The test processes (pytest-xdist) share one Redis: without a prefix of their own,
+    # API key 5 of one process's database and key 5 of the other's would share a rate
+    # limit counter.
+    caches = {
+        name: {**config, "KEY_PREFIX": f"test-{worker_id}"}
+        for name, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=caches):
         yield
 
 
@@ -108,22 +121,24 @@ def outsider_client(outsider: User) -> Client:
     return logged_in(outsider)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_configured_from_the_settings() -> None:
+    """Celery reads the settings the first time its configuration is used and keeps what
+    it read: make that happen now, not inside some module's ``override_settings`` (the
+    security tests' eager demo seeding once left every later real-worker test eager)."""
+    from compliance.celery import app
+
+    assert app.conf.task_always_eager == settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tasks run in-process in every test but the real-worker ones (modules named
     ``test_worker``, and the browser journeys, which start a worker when a broker is
-    configured), also under CI where REDIS_URL is set and no worker listens: Celery read
-    its configuration once at start-up, so set it on the app itself."""
+    configured)."""
     module = request.module.__name__
     if module.endswith("test_worker") or module.startswith("tests.e2e."):
         yield
         return
-    from compliance.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
-            yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    with tasks_run_in_process():
+        yield

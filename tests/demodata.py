@@ -17,6 +17,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from tests.helpers import tasks_run_in_process
+
 CLINIC, HOST = "clinique-des-lilas", "hds-exemple"
 
 
@@ -28,7 +30,8 @@ def demo(
     with (
         django_db_blocker.unblock(),
         transaction.atomic(),
-        override_settings(MEDIA_ROOT=str(media), CELERY_TASK_ALWAYS_EAGER=True),
+        override_settings(MEDIA_ROOT=str(media)),
+        tasks_run_in_process(),
     ):
         call_command("load_catalogues", stdout=StringIO())
         call_command("seed_demo", stdout=StringIO())

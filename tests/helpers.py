@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -28,3 +30,19 @@ def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def tasks_run_in_process() -> Iterator[None]:
+    """Celery tasks run inside the caller, also when REDIS_URL is set (CI) and no worker
+    listens. Celery reads its configuration from the settings once, so it is set on the
+    app itself; ``override_settings`` alone works only when nothing has read it yet."""
+    from compliance.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
+            yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved

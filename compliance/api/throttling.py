@@ -19,4 +19,9 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         api_key = request.auth
         if api_key is None:
             return None
-        return f"throttle_api_key_{api_key.pk}"
+        return self.cache_key_of(api_key.pk)
+
+    @staticmethod
+    def cache_key_of(api_key_id: int) -> str:
+        """The cache key of one API key's request counter."""
+        return f"throttle_api_key_{api_key_id}"

@@ -95,6 +95,7 @@ def test_production_requires_two_factor_for_managers_and_lead_auditors(tmp_path:
     result = manage(
         "shell",
         "--no-imports",
+        "--no-imports",
         "-c",
         "from django.conf import settings; "
         "print(sorted(settings.EGIDE_TWO_FACTOR_ROLES), settings.DEBUG)",
@@ -105,3 +106,31 @@ def test_production_requires_two_factor_for_managers_and_lead_auditors(tmp_path:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['lead_auditor', 'manager'] False"
+
+
+def test_the_cache_never_shares_the_brokers_redis_database(tmp_path: Path) -> None:
+    """Clearing the cache is FLUSHDB; on the broker's database it dropped queued jobs."""
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION'])"
+    )
+    derived = manage(
+        "shell", "--no-imports", "-c", code, tmp_path=tmp_path, REDIS_URL="redis://cache:6379/4"
+    )
+    assert derived.stdout.split() == ["redis://cache:6379/4", "redis://cache:6379/5"], (
+        derived.stderr
+    )
+    bare = manage(
+        "shell", "--no-imports", "-c", code, tmp_path=tmp_path, REDIS_URL="redis://cache:6379"
+    )
+    assert bare.stdout.split() == ["redis://cache:6379", "redis://cache:6379/1"], bare.stderr
+    chosen = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        tmp_path=tmp_path,
+        REDIS_URL="redis://queue:6379/0",
+        REDIS_CACHE_URL="redis://cache:6379/0",
+    )
+    assert chosen.stdout.split() == ["redis://queue:6379/0", "redis://cache:6379/0"], chosen.stderr

@@ -40,24 +40,6 @@ HOSTILE_TEXTS = [
 
 
 @pytest.fixture(autouse=True)
-def _eager_tasks(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Tasks run in-process in every test but the real-worker ones, also when REDIS_URL
-    is set (CI): Celery read its configuration once, so set it on the app itself."""
-    if request.module.__name__.endswith("test_worker"):
-        yield
-        return
-    from compliance.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        with override_settings(CELERY_TASK_ALWAYS_EAGER=True):
-            yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture(autouse=True)
 def _private_files(tmp_path: Path) -> Iterator[Path]:
     with override_settings(
         MEDIA_ROOT=tmp_path / "media", EGIDE_REPORT_SIGNING_DIR=tmp_path / "signing"

@@ -57,9 +57,14 @@ def start_worker(
         "EGIDE_REPORT_LEASE_SECONDS": str(LEASE_SECONDS),
     }
     processes: list[subprocess.Popen[bytes]] = []
+    logs: list[Path] = []
 
     def start(*, ping: bool = True) -> subprocess.Popen[bytes]:
         hostname = f"{queue}-{len(processes)}@localhost"
+        # A file, not a pipe: nobody reads a pipe while the test waits, and a worker
+        # whose pipe fills up blocks on its next log line.
+        log = tmp_path / f"worker-{len(processes)}.log"
+        logs.append(log)
         process = subprocess.Popen(  # noqa: S603 - fixed argv
             [
                 sys.executable,
@@ -81,7 +86,7 @@ def start_worker(
             ],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log.open("wb"),
         )
         processes.append(process)
         if not ping:  # a solo worker busy with a task cannot answer a ping
@@ -90,26 +95,46 @@ def start_worker(
         while time.monotonic() < deadline:
             if app.control.ping(destination=[hostname], timeout=0.5):
                 return process
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-        pytest.fail("the Celery worker did not answer within 30 s")
+            assert process.poll() is None, log.read_text(errors="replace")
+        pytest.fail(f"the Celery worker did not answer within 30 s:\n{describe()}")
 
+    def describe() -> str:
+        """Each worker's state and the end of its log, for a failure message."""
+        return "\n".join(
+            f"worker {n} ({'running' if process.poll() is None else f'exit {process.returncode}'}):"
+            f" {log.read_text(errors='replace')[-2000:] if log.exists() else ''}"
+            for n, (process, log) in enumerate(zip(processes, logs, strict=True))
+        )
+
+    start.describe = describe  # type: ignore[attr-defined]
+    # Whatever ran before in this process, this test's jobs go to the broker.
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
     try:
         yield start
     finally:
+        app.conf.task_always_eager = eager
         for process in processes:
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
 
 
-def wait_for(job: ReportJob, condition: Callable[[ReportJob], bool], timeout: float = 90) -> None:
+def wait_for(
+    job: ReportJob,
+    condition: Callable[[ReportJob], bool],
+    workers: Callable[..., object],
+    timeout: float = 90,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job.refresh_from_db()
         if condition(job):
             return
-        time.sleep(0.02)
-    pytest.fail(f"job {job.pk} stayed {job.status} ({job.progress} %): {job.error}")
+        time.sleep(0.05)
+    pytest.fail(
+        f"job {job.pk} stayed {job.status} ({job.progress} %, {job.attempts} attempts):"
+        f" {job.error}\n{workers.describe()}"  # type: ignore[attr-defined]
+    )
 
 
 def test_a_real_worker_renders_the_requested_document(start_worker, org_a, owner, make_soa):
@@ -117,7 +142,7 @@ def test_a_real_worker_renders_the_requested_document(start_worker, org_a, owner
     make_soa(org_a)
 
     job = report_request(actor=owner, organisation=org_a, kind="soa", language="fr")
-    wait_for(job, lambda job: job.is_finished)
+    wait_for(job, lambda job: job.is_finished, start_worker)
 
     assert job.status == JobStatus.DONE, job.error
     with job.file.open("rb") as handle:
@@ -133,7 +158,7 @@ def test_a_task_delivered_three_times_renders_once(start_worker, org_a, owner, m
         render_report_task.apply_async((job.pk,), queue=settings.EGIDE_REPORT_QUEUE)
     start_worker(ping=False)
 
-    wait_for(job, lambda job: job.is_finished)
+    wait_for(job, lambda job: job.is_finished, start_worker)
     time.sleep(1)  # let the duplicates be consumed
 
     job.refresh_from_db()
@@ -148,7 +173,7 @@ def test_a_worker_killed_mid_render_leaves_its_job_to_the_next_worker(
     make_soa(org_a)
     first = start_worker()
     job = report_request(actor=owner, organisation=org_a, kind="soa")
-    wait_for(job, lambda job: job.status == JobStatus.RUNNING)
+    wait_for(job, lambda job: job.status == JobStatus.RUNNING, start_worker)
 
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
@@ -158,7 +183,7 @@ def test_a_worker_killed_mid_render_leaves_its_job_to_the_next_worker(
     start_worker()  # re-queues stale jobs when it starts, if the lease has already expired
     time.sleep(LEASE_SECONDS + 1)  # the dead worker's heartbeat is now older than the lease
     jobs_requeue_stale()  # what beat does every minute
-    wait_for(job, lambda job: job.is_finished)
+    wait_for(job, lambda job: job.is_finished, start_worker)
 
     assert job.status == JobStatus.DONE, job.error
     assert job.attempts == 2

@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 from compliance.choices import ApiKeyScope
 from compliance.models import Organisation
 from tests.factories import issue_api_key
+from tests.helpers import tasks_run_in_process
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
 EXAMPLES = int(os.environ.get("EGIDE_FUZZ_EXAMPLES", "15"))
@@ -62,7 +63,8 @@ def demo_with_key(
     with (
         django_db_blocker.unblock(),
         transaction.atomic(),
-        override_settings(MEDIA_ROOT=str(media), CELERY_TASK_ALWAYS_EAGER=True),
+        override_settings(MEDIA_ROOT=str(media)),
+        tasks_run_in_process(),
     ):
         call_command("load_catalogues", stdout=StringIO())
         call_command("seed_demo", stdout=StringIO())

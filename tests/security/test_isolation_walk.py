@@ -30,8 +30,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from compliance.api.throttling import ApiKeyRateThrottle
 from compliance.choices import ApiKeyScope, Role
-from compliance.models import AuditEvent, Membership, Organisation, TenantQuerySet, User
+from compliance.models import ApiKey, AuditEvent, Membership, Organisation, TenantQuerySet, User
 from compliance.permissions import role_has_permission
 from tests.demodata import CLINIC, HOST, demo
 from tests.factories import issue_api_key
@@ -268,9 +269,14 @@ def test_roles_get_what_the_permission_table_says(demo: None, route: Route, role
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
+def _fresh_rate_limits(db: None) -> Iterator[None]:
     """Each test issues a key; on SQLite a rolled-back key's id is reused by the next
-    test, and the per-key rate limit (cache) would count both: start every test clean."""
+    test, and the per-key rate limit (cache) would count both: forget the counters of
+    this test's keys before its transaction is rolled back. Not ``cache.clear()``: that
+    empties the Redis database the other test process uses too."""
     from django.core.cache import cache
 
-    cache.clear()
+    yield
+    cache.delete_many(
+        [ApiKeyRateThrottle.cache_key_of(pk) for pk in ApiKey.objects.values_list("pk", flat=True)]
+    )
