@@ -16,12 +16,13 @@ from risks.models.method import Level
 
 def risk_rows(risks: QuerySet[Risk]) -> QuerySet[Risk]:
     """Risks with everything the register shows: three queries whatever the number of
-    rows (risks with owner, acceptor and methodology; their assets; their controls)."""
+    rows (risks with owner, acceptor and methodology; their assets; their controls and
+    the controls' frameworks, which the API names them by)."""
     return risks.select_related("owner", "accepted_by", "method").prefetch_related(
         "assets",
         Prefetch(
             "control_links",
-            queryset=RiskControl.objects.select_related("requirement").order_by(
+            queryset=RiskControl.objects.select_related("requirement__framework").order_by(
                 "requirement__framework_id", "requirement__order"
             ),
         ),
