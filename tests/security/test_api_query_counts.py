@@ -60,7 +60,7 @@ def test_a_page_of_100_costs_the_queries_of_a_page_of_1(
     client = Client()
     client.get(path, headers=headers)  # warm the per-process caches (catalogues, rates)
 
-    one, body = count_queries(client, f"{path}?page_size=1", headers)
+    one, _ = count_queries(client, f"{path}?page_size=1", headers)
     hundred, full = count_queries(client, f"{path}?page_size=100", headers)
 
     rows = len(full["results"])  # the audit trail pages by cursor: no count
