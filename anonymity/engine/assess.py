@@ -9,6 +9,7 @@ in free text; otherwise ``pseudonymised``, with each failing criterion and its f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
@@ -19,6 +20,17 @@ from anonymity.engine.generalise import apply_generalisations, suggest_generalis
 from anonymity.engine.reader import ExtractError
 
 MAX_TEXT_NOTES = 200_000  # free-text columns: the first notes are scanned, and it is said
+SCAN_BATCH_NOTES = 2_000  # notes scanned between two progress reports
+
+# ``progress(percent, step)``: the worker records it for the progress bar. Steps are the
+# codes of ``anonymity.choices.AssessmentStep``; percents only grow.
+Progress = Callable[[int, str], None]
+# Where each step starts and ends on the bar (reading is reported by anonymity.engine.run).
+READ_END, CLASSES_START, CLASSES_END, TEXT_START, TEXT_END, RERUN_START = 30, 32, 48, 50, 88, 90
+
+
+def _silent(percent: int, step: str) -> None:
+    return None
 
 
 def columns_with(roles: dict[str, str], role: str) -> list[str]:
@@ -29,14 +41,29 @@ def _round(value: float) -> float:
     return round(float(value), 6)
 
 
-def scan_free_text_columns(frame: pd.DataFrame, columns: list[str]) -> dict[str, Any]:
-    from anonymity.scanner.scan import scan_notes, summarise
+def scan_free_text_columns(
+    frame: pd.DataFrame, columns: list[str], *, progress: Callable[[float], None] | None = None
+) -> dict[str, Any]:
+    """Scan each free-text column, in batches of notes (each note is scanned on its own,
+    so batching changes no result) so that ``progress(fraction)`` can be reported."""
+    from anonymity.scanner.scan import NoteResult, scan_notes, summarise
 
     out: dict[str, Any] = {}
+    total = sum(min(len(frame), MAX_TEXT_NOTES) for _column in columns) or 1
+    scanned = 0
     for column in columns:
         notes = frame[column]
         truncated = len(notes) > MAX_TEXT_NOTES
-        results = scan_notes(notes.head(MAX_TEXT_NOTES).tolist())
+        texts = notes.head(MAX_TEXT_NOTES).tolist()
+        results: list[NoteResult] = []
+        for start in range(0, len(texts), SCAN_BATCH_NOTES):
+            batch = scan_notes(texts[start : start + SCAN_BATCH_NOTES])
+            for result in batch:
+                result.row += start
+            results.extend(batch)
+            scanned += len(batch)
+            if progress is not None:
+                progress(scanned / total)
         summary = summarise(results)
         summary["scanned_notes"] = len(results)
         summary["truncated"] = truncated
@@ -53,8 +80,10 @@ def measure(
     k_threshold: int = 5,
     with_t_closeness: bool = False,
     free_text: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Every number of the assessment, and the verdict, for an extract already read."""
+    report = progress or _silent
     missing = [column for column in roles if column not in frame.columns]
     if missing:
         raise ExtractError("Column(s) not found in the file: " + ", ".join(missing))
@@ -67,6 +96,7 @@ def measure(
     direct = columns_with(roles, ColumnRole.DIRECT_IDENTIFIER)
     texts = columns_with(roles, ColumnRole.FREE_TEXT)
 
+    report(CLASSES_START, "classes")
     classes = metrics.equivalence_classes(frame, quasi)
     k = metrics.k_anonymity(classes)
     risk_max, risk_avg = metrics.prosecutor_risk(classes)
@@ -81,8 +111,20 @@ def measure(
             t_values[column] = _round(metrics.t_closeness(classes, frame[column]))
     linkage = {column: metrics.pseudonym_linkage(frame[column]) for column in pseudonyms}
     direct_present = [column for column in direct if (frame[column] != "").any()]
+    report(CLASSES_END, "classes")
     if free_text is None:
-        free_text = scan_free_text_columns(frame, texts) if texts else {}
+        report(TEXT_START, "free_text")
+        free_text = (
+            scan_free_text_columns(
+                frame,
+                texts,
+                progress=lambda done: report(
+                    TEXT_START + int(done * (TEXT_END - TEXT_START)), "free_text"
+                ),
+            )
+            if texts
+            else {}
+        )
 
     reasons: list[dict[str, Any]] = []
     if direct_present:
@@ -203,11 +245,19 @@ def assess_frame(
     k_threshold: int = 5,
     with_t_closeness: bool = False,
     rerun: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The assessment, plus (``rerun``) the same measure after the suggested
     generalisations, so both can be shown side by side."""
-    result = measure(frame, roles, k_threshold=k_threshold, with_t_closeness=with_t_closeness)
+    result = measure(
+        frame,
+        roles,
+        k_threshold=k_threshold,
+        with_t_closeness=with_t_closeness,
+        progress=progress,
+    )
     if rerun and result["generalisations"]:
+        (progress or _silent)(RERUN_START, "rerun")
         generalised, new_roles = apply_generalisations(frame, roles, result["generalisations"])
         # Free text already judged: dropped columns are gone, kept ones are unchanged.
         kept_text = {c: s for c, s in result["free_text"].items() if c in generalised.columns}

@@ -11,13 +11,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
 
 CSV_CHUNK_ROWS = 250_000
+XLSX_PROGRESS_ROWS = 20_000
+# ``progress(fraction)`` while reading: the share of the file read so far, 0.0 to 1.0.
+ReadProgress = Callable[[float], None]
 SNIFF_BYTES = 64 * 1024
 
 
@@ -76,21 +79,30 @@ def _csv_dialect(path: Path, encoding: str) -> str:
         return best if counts[best] else ","
 
 
-def _csv_read(path: Path, columns: list[str] | None, encoding: str) -> pd.DataFrame:
+def _csv_read(
+    path: Path, columns: list[str] | None, encoding: str, progress: ReadProgress | None = None
+) -> pd.DataFrame:
     sep = _csv_dialect(path, encoding)
-    chunks = pd.read_csv(
-        path,
-        sep=sep,
-        encoding=encoding,
-        usecols=columns,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[],
-        chunksize=CSV_CHUNK_ROWS,
-        on_bad_lines="error",
-        engine="c",
-    )
-    frames = [chunk for chunk in chunks]
+    size = path.stat().st_size or 1
+    with path.open("rb") as handle:
+        chunks = pd.read_csv(
+            handle,
+            sep=sep,
+            encoding=encoding,
+            usecols=columns,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            chunksize=CSV_CHUNK_ROWS,
+            on_bad_lines="error",
+            engine="c",
+        )
+        frames = []
+        for chunk in chunks:
+            frames.append(chunk)
+            if progress is not None:
+                # The parser reads ahead in blocks: the position is a fair estimate.
+                progress(min(1.0, handle.tell() / size))
     if not frames:
         return pd.DataFrame(columns=columns or [])
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -122,7 +134,9 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]], int]:
+    """The header, the remaining rows, and the sheet's row count as the workbook declares
+    it (0 when it does not)."""
     from openpyxl import load_workbook
 
     try:
@@ -135,7 +149,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         header = [_cell(name) for name in next(rows)]
     except StopIteration:
         raise ExtractError("The file is empty.") from None
-    return header, rows
+    return header, rows, int(sheet.max_row or 0)
 
 
 def read_header(path: Path) -> list[str]:
@@ -146,7 +160,7 @@ def read_header(path: Path) -> list[str]:
 
         return list(pq.ParquetFile(path).schema_arrow.names)
     if kind == "xlsx":
-        header, _rows = _xlsx_rows(path)
+        header, _rows, _count = _xlsx_rows(path)
         return header
     encoding = _csv_encoding(path)
     return _csv_header(path, encoding)
@@ -167,9 +181,12 @@ def _check_columns(header: list[str], columns: list[str] | None) -> None:
         )
 
 
-def read_extract(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+def read_extract(
+    path: Path, columns: list[str] | None = None, *, progress: ReadProgress | None = None
+) -> pd.DataFrame:
     """The extract's columns (all, or only ``columns``) as strings; raises ExtractError
-    with a message for the user on anything unreadable, never a bare traceback."""
+    with a message for the user on anything unreadable, never a bare traceback.
+    ``progress(fraction)`` is called while CSV and XLSX rows are read."""
     path = Path(path)
     if not path.exists():
         raise ExtractError(f"No such file: {path}")
@@ -178,16 +195,16 @@ def read_extract(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     if kind == "parquet":
         return _read_parquet(path, wanted)
     if kind == "xlsx":
-        return _read_xlsx(path, wanted)
+        return _read_xlsx(path, wanted, progress)
     encoding = _csv_encoding(path)
     header = _csv_header(path, encoding)
     _check_columns(header, wanted)
     try:
         try:
-            frame = _csv_read(path, wanted, encoding)
+            frame = _csv_read(path, wanted, encoding, progress)
         except UnicodeDecodeError:
             # Not UTF-8: French extracts from older systems are Latin-1 (every byte decodes).
-            frame = _csv_read(path, wanted, "latin-1")
+            frame = _csv_read(path, wanted, "latin-1", progress)
     except pd.errors.ParserError as error:
         raise ExtractError(f"The CSV file is malformed: {error}") from None
     except pd.errors.EmptyDataError:
@@ -230,13 +247,17 @@ def _read_parquet(path: Path, columns: list[str] | None) -> pd.DataFrame:
     return _normalise(frame)
 
 
-def _read_xlsx(path: Path, columns: list[str] | None) -> pd.DataFrame:
-    header, rows = _xlsx_rows(path)
+def _read_xlsx(
+    path: Path, columns: list[str] | None, progress: ReadProgress | None = None
+) -> pd.DataFrame:
+    header, rows, count = _xlsx_rows(path)
     _check_columns(header, columns)
     wanted = columns if columns is not None else [name for name in header if name]
     indexes = [header.index(name) for name in wanted]
     values: list[list[str]] = [[] for _ in wanted]
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        if progress is not None and count and number % XLSX_PROGRESS_ROWS == 0:
+            progress(min(1.0, number / count))
         if row is None or all(cell is None for cell in row):
             continue
         for slot, index in enumerate(indexes):
@@ -277,7 +298,7 @@ def read_sample(path: Path, rows: int = 2000) -> pd.DataFrame:
         )
         return _normalise(frame)
     if kind == "xlsx":
-        header, row_iter = _xlsx_rows(path)
+        header, row_iter, _count = _xlsx_rows(path)
         _check_columns(header, None)
         names = [name for name in header if name]
         indexes = [header.index(name) for name in names]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd  # type: ignore[import-untyped]
 
 from anonymity.choices import ColumnRole
-from anonymity.engine.assess import assess_frame
+from anonymity.engine.assess import READ_END, Progress, assess_frame
 from anonymity.engine.reader import ExtractError, read_extract, read_header
 from anonymity.engine.roles import suggest_role
 
@@ -37,7 +37,10 @@ def assess_file(
     with_t_closeness: bool = False,
     include_undeclared: bool = True,
     rerun: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
+    """Read the columns the roles need and assess them; ``progress(percent, step)`` is
+    called along the way (reading, classes, free text, re-run)."""
     if k_threshold < 1:
         raise ExtractError("The k threshold must be at least 1.")
     header = read_header(path)
@@ -60,13 +63,24 @@ def assess_file(
         undeclared = undeclared_identifying_columns(header, roles)
         all_roles.update(undeclared)
     needed = [column for column, role in all_roles.items() if role != ColumnRole.IGNORE]
-    frame = read_extract(path, needed)
+    if progress is not None:
+        progress(2, "reading")
+    frame = read_extract(
+        path,
+        needed,
+        progress=(lambda done: progress(2 + int(done * (READ_END - 2)), "reading"))
+        if progress is not None
+        else None,
+    )
+    if progress is not None:
+        progress(READ_END, "reading")
     result = assess_frame(
         frame,
         {c: r for c, r in all_roles.items() if r != ColumnRole.IGNORE},
         k_threshold=k_threshold,
         with_t_closeness=with_t_closeness,
         rerun=rerun,
+        progress=progress,
     )
     result["undeclared_identifying_columns"] = undeclared
     return result
