@@ -1,6 +1,6 @@
 """Regenerate the README screenshots against a running `make run` server.
 
-    .venv/bin/python docs/screenshots/take_screenshots.py [http://127.0.0.1:8000]
+    .venv/bin/python docs/screenshots/take_screenshots.py [http://127.0.0.1:8000 [OUTPUT_DIR]]
 
 Pages: dashboard (home.png), members, SoA, evidence detail, incident with its clocks,
 heat map, register, checklist and remediation plan (lead auditor). The demo accounts are
@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 
 BASE_URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 HERE = Path(__file__).parent
+OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else HERE
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -42,30 +43,30 @@ with sync_playwright() as p:
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/")
-    page.screenshot(path=str(HERE / "home.png"), full_page=True)
+    page.screenshot(path=str(OUT / "home.png"), full_page=True)
     # Evidence: one item with its file, SHA-256 and integrity (issue 3).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/evidence/")
     page.locator("main table tbody tr a[href*='/evidence/']").first.click()
     page.wait_for_load_state()
-    page.screenshot(path=str(HERE / "evidence.png"))
+    page.screenshot(path=str(OUT / "evidence.png"))
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/members/")
-    page.screenshot(path=str(HERE / "members.png"), full_page=True)
+    page.screenshot(path=str(OUT / "members.png"), full_page=True)
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/soa/?theme=organizational")
-    page.screenshot(path=str(HERE / "soa.png"))
+    page.screenshot(path=str(OUT / "soa.png"))
     # Incidents: the demo ransomware attack, its clocks counting down (issue 8).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/incidents/")
     page.click("text=Rançongiciel")
     page.wait_for_timeout(1200)  # let the countdown script tick once
-    page.screenshot(path=str(HERE / "incident.png"))
+    page.screenshot(path=str(OUT / "incident.png"))
     # Risks: the clinic's heat map, current and target residual levels (issue 11).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/risks/heatmap/")
-    page.screenshot(path=str(HERE / "heatmap.png"))
+    page.screenshot(path=str(OUT / "heatmap.png"))
     # Register: the clinic's processing register and the flagged observatory (issue 6).
     page.goto(f"{BASE_URL}/o/clinique-des-lilas/register/")
-    page.screenshot(path=str(HERE / "register.png"), full_page=True)
+    page.screenshot(path=str(OUT / "register.png"), full_page=True)
     page.click("text=Observatoire de l'éditeur")
     page.wait_for_load_state()
-    page.screenshot(path=str(HERE / "register_flagged.png"))
+    page.screenshot(path=str(OUT / "register_flagged.png"))
     # Audits: the lead auditor's checklist during fieldwork, and the clinic's plan (issue 4).
     auditor = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     auditor.on("response", note_errors)
@@ -79,9 +80,9 @@ with sync_playwright() as p:
     auditor.wait_for_load_state()
     auditor.keyboard.press("j")  # keyboard navigation: the focused check is outlined
     auditor.keyboard.press("j")
-    auditor.screenshot(path=str(HERE / "checklist.png"))
+    auditor.screenshot(path=str(OUT / "checklist.png"))
     auditor.goto(f"{BASE_URL}/o/clinique-des-lilas/plan/")
-    auditor.screenshot(path=str(HERE / "plan.png"))
+    auditor.screenshot(path=str(OUT / "plan.png"))
     browser.close()
 if broken:
     sys.exit("\n".join(broken))

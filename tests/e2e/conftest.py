@@ -35,14 +35,6 @@ CHROMIUM_FLAGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "screenshots: regenerates docs/screenshots/ from a running demo server "
-        "(EGIDE_SCREENSHOTS=1, EGIDE_SCREENSHOTS_URL)",
-    )
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
