@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ColumnRole(models.TextChoices):
@@ -25,3 +26,22 @@ class Criterion(models.TextChoices):
     SINGLING_OUT = "singling_out", _("Singling out")
     LINKABILITY = "linkability", _("Linkability")
     INFERENCE = "inference", _("Inference")
+
+
+class AssessmentStatus(models.TextChoices):
+    """``queued → running → done | failed``: the measure runs in a Celery worker."""
+
+    # A context of their own: other apps translate the same words for other jobs.
+    QUEUED = "queued", pgettext_lazy("anonymity assessment", "Queued")
+    RUNNING = "running", pgettext_lazy("anonymity assessment", "Running")
+    DONE = "done", pgettext_lazy("anonymity assessment", "Done")
+    FAILED = "failed", pgettext_lazy("anonymity assessment", "Failed")
+
+
+class AssessmentStep(models.TextChoices):
+    """What the worker is doing, shown beside the progress bar."""
+
+    READING = "reading", _("Reading the rows")
+    CLASSES = "classes", _("Computing the equivalence classes")
+    FREE_TEXT = "free_text", _("Scanning the free text")
+    RERUN = "rerun", _("Measuring again after the generalisations")

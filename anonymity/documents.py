@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anonymity.choices import AssessmentStatus
 from anonymity.messages import generalisation_text, reason_text
 from anonymity.models import AnonymityAssessment
 from compliance.models import Organisation
@@ -30,7 +31,9 @@ def _assessment(organisation: Organisation, value: Any) -> AnonymityAssessment:
     except (TypeError, ValueError):
         pk = 0
     assessment = (
-        AnonymityAssessment.objects.filter(organisation=organisation, pk=pk)
+        AnonymityAssessment.objects.filter(
+            organisation=organisation, pk=pk, status=AssessmentStatus.DONE
+        )
         .select_related("processing", "organisation")
         .first()
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from anonymity.choices import Verdict
+from anonymity.choices import AssessmentStatus, Verdict
 from anonymity.models import AnonymityAssessment
 from compliance.filters import UtcIsoDateTimeFilter
 
 
 class AssessmentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label=_("Status"))
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("Verdict"))
     file_sha256 = django_filters.CharFilter(label=_("SHA-256 of the file"))
     created_after = UtcIsoDateTimeFilter(
@@ -19,4 +20,4 @@ class AssessmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = AnonymityAssessment
-        fields = ["verdict", "file_sha256", "created_after"]
+        fields = ["status", "verdict", "file_sha256", "created_after"]

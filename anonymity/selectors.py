@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from anonymity.choices import Verdict
+from anonymity.choices import AssessmentStatus, Verdict
 from anonymity.models import AnonymityAssessment
 
 
@@ -15,13 +15,27 @@ def assessments_list(queryset: QuerySet[AnonymityAssessment]) -> QuerySet[Anonym
     return queryset.select_related("created_by", "processing").defer("results")
 
 
+def assessment_progress(
+    queryset: QuerySet[AnonymityAssessment], pk: int
+) -> AnonymityAssessment | None:
+    """What the polled progress bar shows, without the results (one query)."""
+    return (
+        queryset.filter(pk=pk)
+        .only("id", "organisation_id", "status", "progress", "step", "error", "started_at")
+        .first()
+    )
+
+
 def passing_assessment_exists(processing: Any) -> bool:
     """Hook for ``privacy.rules.anonymity_assessment_passed``: a processing that claims
     its data are anonymised passes only when its latest linked assessment says
-    ``anonymous`` (a later ``pseudonymised`` result withdraws an earlier pass)."""
+    ``anonymous`` (a later ``pseudonymised`` result withdraws an earlier pass). Only
+    finished measures count: one still queued, or failed, says nothing either way."""
     latest = (
         AnonymityAssessment.objects.filter(
-            processing=processing, organisation_id=processing.organisation_id
+            processing=processing,
+            organisation_id=processing.organisation_id,
+            status=AssessmentStatus.DONE,
         )
         .order_by("-created_at", "-id")
         .values_list("verdict", flat=True)

@@ -1,8 +1,15 @@
 """Writes of the anonymity app: each in one transaction with its audit-trail row.
 
-The measure itself (reading and hashing the file, computing the metrics, scanning free
-text) runs *before* the transaction: it is slow, and only a complete result is ever
-written, so a file that cannot be read leaves no assessment behind.
+An assessment is a background job (``queued → running → done | failed``):
+
+- ``assessment_request`` (web request, API) checks the roles and parameters, creates the
+  row ``queued`` with the extract's hash and queues ``anonymity.tasks.assess_task`` once
+  the transaction commits; the extract waits in the upload directory (same
+  ``EGIDE_VAR_DIR`` for the web and the workers);
+- the worker runs ``assessment_run``: it claims the row with a conditional UPDATE (of two
+  deliveries of one message, one measures and the other does nothing), measures the file
+  with no transaction open, reports progress, then stores the results (``done``) or the
+  reason (``failed``). Either way the extract is deleted: only its SHA-256 stays.
 """
 
 from __future__ import annotations
@@ -17,18 +24,52 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from anonymity.choices import ColumnRole, Verdict
-from anonymity.engine.reader import ExtractError
+from anonymity.choices import AssessmentStatus, ColumnRole, Verdict
+from anonymity.engine.reader import ExtractError, read_header
 from anonymity.engine.run import assess_file
 from anonymity.messages import generalisation_text, reason_text
 from anonymity.models import AnonymityAssessment
 from anonymity.scanner.scan import NoteResult, scan_notes, summarise
 from anonymity.uploads import StoredUpload
 from compliance.models import ApiKey, Organisation, User
-from compliance.services.audit_trail import Actor, actor_label, audit_event_record
+from compliance.queue import QueueUnavailable, enqueue
+from compliance.services.audit_trail import (
+    Actor,
+    SystemActor,
+    actor_label,
+    audit_event_record,
+)
 
 MAX_K_THRESHOLD = 1000
+WORKER_ACTOR = SystemActor("anonymity-worker")
+
+# Failure reasons: stored in English, shown in the reader's language (``gettext`` at
+# display). A problem with the file itself keeps the reader's own message.
+QUEUE_DOWN = gettext_noop(
+    "The processing queue was unavailable when this assessment was requested: run it again."
+)
+UPLOAD_GONE = gettext_noop("The uploaded extract is no longer available: upload it again.")
+NO_MEMORY = gettext_noop("Not enough memory to assess this file.")
+TOO_LONG = gettext_noop("The assessment took too long and was stopped.")
+UNEXPECTED = gettext_noop("The assessment failed unexpectedly; the error was logged.")
+
+
+STALLED = gettext_noop(
+    "The assessment stopped without finishing (its worker was lost): run it again."
+)
+
+
+def error_text(error: str) -> str:
+    """A stored failure reason in the reader's language (a file's own message as is)."""
+    return _(error) if error else ""
+
+
+def assessment_error_text(assessment: AnonymityAssessment) -> str:
+    """Why the assessment did not finish, in the reader's language ("" when it did not
+    fail). A row still running past the time limit lost its worker."""
+    return error_text(STALLED if assessment.stalled else assessment.error)
 
 
 def _validate_roles(roles: dict[str, str]) -> dict[str, str]:
@@ -47,6 +88,97 @@ def _check_processing(organisation: Organisation, processing: Any) -> None:
         raise ValidationError({"processing": _("Unknown processing activity.")})
 
 
+# --- Requests (web, API) --------------------------------------------------------------
+
+
+def _check_columns(upload: StoredUpload, roles: dict[str, str]) -> None:
+    """A column named in the roles must be in the file: said at once (reading the header
+    is quick), not minutes later by the worker."""
+    try:
+        header = read_header(upload.path)
+    except ExtractError as error:
+        raise ValidationError(str(error)) from None
+    missing = [column for column in roles if column not in header]
+    if missing:
+        raise ValidationError(
+            _("Column(s) not found in the file: %(missing)s. Columns present: %(present)s")
+            % {"missing": ", ".join(missing), "present": ", ".join(header[:40])}
+        )
+
+
+def _enqueue(assessment_id: int) -> None:
+    """Publish the assessment to the workers. With the broker down it is marked failed
+    (the extract deleted) and ``QueueUnavailable`` reaches the view: 503 with
+    Retry-After, in HTML and in the API (compliance/queue.py)."""
+    from anonymity.tasks import assess_task
+
+    try:
+        enqueue(assess_task, (assessment_id,))
+    except QueueUnavailable:
+        assessment_fail(assessment_id, QUEUE_DOWN)
+        raise
+
+
+def assessment_request(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    upload: StoredUpload,
+    roles: dict[str, str],
+    k_threshold: int = 5,
+    with_t_closeness: bool = False,
+    processing: Any = None,
+    include_undeclared: bool = False,
+    in_worker: bool = True,
+) -> AnonymityAssessment:
+    """Queue the measure of an uploaded extract (WP216 criteria). Raises
+    ``ValidationError`` on roles, k or processing it refuses (nothing is stored then and
+    the caller still owns the upload); once it returns, the job owns the upload and
+    deletes it when done. ``in_worker=False`` leaves the running to the caller."""
+    roles = _validate_roles(roles)
+    if not 1 <= k_threshold <= MAX_K_THRESHOLD:
+        raise ValidationError(
+            {"k_threshold": _("Choose a k between 1 and %(max)s.") % {"max": MAX_K_THRESHOLD}}
+        )
+    _check_processing(organisation, processing)
+    _check_columns(upload, roles)
+    parameters = {
+        "k_threshold": k_threshold,
+        "t_closeness": with_t_closeness,
+        "include_undeclared": include_undeclared,
+    }
+    with transaction.atomic():
+        assessment = AnonymityAssessment.objects.create(
+            organisation=organisation,
+            file_name=upload.name,
+            file_sha256=upload.sha256,
+            file_size=upload.size,
+            file_format=upload.file_format,
+            processing=processing,
+            column_roles=roles,
+            parameters=parameters,
+            upload_token=upload.token,
+            created_by=actor if isinstance(actor, User) else None,
+            created_by_label=actor_label(actor)[:200],
+        )
+        audit_event_record(
+            actor=actor,
+            organisation=organisation,
+            action="anonymity.requested",
+            target=assessment,
+            changes={
+                "file_name": upload.name,
+                "file_sha256": upload.sha256,
+                "column_roles": roles,
+                "parameters": parameters,
+                "processing": getattr(processing, "pk", None),
+            },
+        )
+        if in_worker:
+            transaction.on_commit(functools.partial(_enqueue, assessment.pk))
+    return assessment
+
+
 def assessment_create(
     *,
     actor: Actor,
@@ -58,63 +190,186 @@ def assessment_create(
     processing: Any = None,
     include_undeclared: bool = False,
 ) -> AnonymityAssessment:
-    """Measure an uploaded extract and store the complete assessment (WP216 criteria)."""
-    roles = _validate_roles(roles)
-    if not 1 <= k_threshold <= MAX_K_THRESHOLD:
-        raise ValidationError(
-            {"k_threshold": _("Choose a k between 1 and %(max)s.") % {"max": MAX_K_THRESHOLD}}
+    """Request and measure at once, in this process (demo seeding, scripts). Raises
+    ``ValidationError`` with the reason when the measure fails (the failed row stays)."""
+    assessment = assessment_request(
+        actor=actor,
+        organisation=organisation,
+        upload=upload,
+        roles=roles,
+        k_threshold=k_threshold,
+        with_t_closeness=with_t_closeness,
+        processing=processing,
+        include_undeclared=include_undeclared,
+        in_worker=False,
+    )
+    assessment_run(assessment.pk)
+    assessment.refresh_from_db()
+    if assessment.status != AssessmentStatus.DONE:
+        raise ValidationError(error_text(assessment.error))
+    return assessment
+
+
+# --- Lifecycle (worker) ---------------------------------------------------------------
+
+
+def assessment_claim(assessment_id: int) -> bool:
+    """Take a queued assessment; ``False`` when another delivery has it or it is over.
+
+    One UPDATE ... WHERE status = 'queued': the database serialises two workers that
+    received the same message (acks_late redelivery, a duplicate publish) and exactly
+    one of them sees a row updated."""
+    return bool(
+        AnonymityAssessment.objects.filter(pk=assessment_id, status=AssessmentStatus.QUEUED).update(
+            status=AssessmentStatus.RUNNING,
+            started_at=timezone.now(),
+            progress=0,
+            step="",
+            error="",
         )
-    _check_processing(organisation, processing)
+    )
+
+
+class _Progress:
+    """Writes the progress bar's value, only when it moved (a 1M-row extract reports a
+    few hundred times at most)."""
+
+    def __init__(self, assessment_id: int) -> None:
+        self.assessment_id = assessment_id
+        self.last: tuple[int, str] = (-1, "")
+
+    def __call__(self, percent: int, step: str) -> None:
+        current = (max(0, min(99, percent)), step)
+        if current == self.last:
+            return
+        self.last = current
+        AnonymityAssessment.objects.filter(
+            pk=self.assessment_id, status=AssessmentStatus.RUNNING
+        ).update(progress=current[0], step=step)
+
+
+def _upload_of(assessment: AnonymityAssessment) -> StoredUpload | None:
+    return StoredUpload.from_dict(
+        {
+            "token": assessment.upload_token,
+            "name": assessment.file_name,
+            "sha256": assessment.file_sha256,
+            "size": assessment.file_size,
+            "file_format": assessment.file_format,
+        }
+    )
+
+
+def _discard_upload(assessment: AnonymityAssessment) -> None:
+    upload = _upload_of(assessment)
+    if upload is not None:
+        upload.discard()
+
+
+def assessment_run(assessment_id: int) -> str:
+    """Measure a queued assessment to its end (``done`` or ``failed``); safe to call
+    twice: a second call finds it claimed and returns ``"not-claimed"``. Raises only
+    what it cannot record (the task logs it and records a generic failure)."""
+    if not assessment_claim(assessment_id):
+        return "not-claimed"
+    assessment = AnonymityAssessment.objects.select_related("organisation").get(pk=assessment_id)
+    upload = _upload_of(assessment)
+    if upload is None:
+        assessment_fail(assessment_id, UPLOAD_GONE)
+        return "failed"
+    parameters = assessment.parameters
     try:
+        # Reading and measuring take seconds to minutes: no transaction is open here.
         results = assess_file(
             upload.path,
-            roles,
-            k_threshold=k_threshold,
-            with_t_closeness=with_t_closeness,
-            include_undeclared=include_undeclared,
+            assessment.column_roles,
+            k_threshold=int(parameters.get("k_threshold", 5)),
+            with_t_closeness=bool(parameters.get("t_closeness", False)),
+            include_undeclared=bool(parameters.get("include_undeclared", False)),
+            progress=_Progress(assessment_id),
         )
     except ExtractError as error:
-        raise ValidationError(str(error)) from None
+        assessment_fail(assessment_id, str(error))
+        return "failed"
     except MemoryError:
-        raise ValidationError(_("Not enough memory to assess this file.")) from None
-    parameters = {"k_threshold": k_threshold, "t_closeness": with_t_closeness}
+        assessment_fail(assessment_id, NO_MEMORY)
+        return "failed"
+    finally:
+        upload.discard()
+    return "done" if assessment_complete(assessment, results) else "not-claimed"
+
+
+def assessment_complete(assessment: AnonymityAssessment, results: dict[str, Any]) -> bool:
+    """Store the results of a running assessment (``False`` if it is no longer running)."""
     with transaction.atomic():
-        assessment = AnonymityAssessment(
-            organisation=organisation,
-            file_name=upload.name,
-            file_sha256=upload.sha256,
-            file_size=upload.size,
-            file_format=upload.file_format,
-            column_roles=roles,
-            parameters=parameters,
+        updated = AnonymityAssessment.objects.filter(
+            pk=assessment.pk, status=AssessmentStatus.RUNNING
+        ).update(
+            status=AssessmentStatus.DONE,
+            progress=100,
+            step="",
             results=results,
             verdict=results["verdict"],
             rows=results["rows"],
             k_anonymity=results["k_anonymity"],
-            created_by=actor if isinstance(actor, User) else None,
-            created_by_label=actor_label(actor)[:200],
+            upload_token="",
+            finished_at=timezone.now(),
         )
-        if processing is not None:
-            assessment.processing = processing
-        assessment.save()
+        if not updated:
+            return False
         audit_event_record(
-            actor=actor,
-            organisation=organisation,
+            actor=WORKER_ACTOR,
+            organisation=assessment.organisation,
             action="anonymity.assessed",
             target=assessment,
             changes={
-                "file_name": upload.name,
-                "file_sha256": upload.sha256,
+                "file_name": assessment.file_name,
+                "file_sha256": assessment.file_sha256,
                 "rows": results["rows"],
                 "verdict": results["verdict"],
                 "k_anonymity": results["k_anonymity"],
                 "criteria": results["criteria"],
-                "processing": getattr(processing, "pk", None),
+                "processing": assessment.processing_id,
+                "requested_by": assessment.created_by_label,
             },
         )
-        if processing is not None:
-            transaction.on_commit(lambda: _recompute_privacy_findings(processing))
-    return assessment
+        if assessment.processing_id is not None:
+            transaction.on_commit(
+                functools.partial(_recompute_privacy_findings, assessment.processing)
+            )
+    return True
+
+
+def assessment_fail(assessment_id: int, error: str) -> None:
+    """Record why an assessment that has not finished failed, and delete its extract."""
+    with transaction.atomic():
+        assessment = (
+            AnonymityAssessment.objects.select_for_update()
+            .filter(
+                pk=assessment_id,
+                status__in=[AssessmentStatus.QUEUED, AssessmentStatus.RUNNING],
+            )
+            .select_related("organisation")
+            .first()
+        )
+        if assessment is None:
+            return
+        previous = assessment.status
+        token = assessment.upload_token
+        assessment.status = AssessmentStatus.FAILED
+        assessment.error = error[:2000]
+        assessment.upload_token = ""
+        assessment.finished_at = timezone.now()
+        assessment.save(update_fields=["status", "error", "upload_token", "finished_at"])
+        audit_event_record(
+            actor=WORKER_ACTOR,
+            organisation=assessment.organisation,
+            action="anonymity.failed",
+            target=assessment,
+            changes={"status": [previous, AssessmentStatus.FAILED], "error": assessment.error},
+        )
+    assessment.upload_token = token
+    _discard_upload(assessment)
 
 
 def _recompute_privacy_findings(processing: Any) -> None:
@@ -202,6 +457,8 @@ def assessment_to_evidence(
     reasons and the SHA-256 of the extract) through the evidence app's service."""
     if not apps.is_installed("evidence"):
         raise ValidationError(_("The evidence register is not available."))
+    if assessment.status != AssessmentStatus.DONE:
+        raise ValidationError(_("Only a finished assessment can be filed as evidence."))
     from evidence.services.evidence import evidence_create
 
     body = assessment_summary_text(assessment).encode("utf-8")

@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from anonymity.choices import ColumnRole, Criterion, Verdict
 from anonymity.engine.reader import ExtractError, read_extract, read_sample, read_text_lines
@@ -18,8 +20,13 @@ from anonymity.engine.roles import suggest_roles
 from anonymity.forms import RolesForm, ScanForm, UploadForm
 from anonymity.messages import CATEGORY_LABELS, IDENTIFIER_LABELS, generalisation_text, reason_text
 from anonymity.models import AnonymityAssessment
-from anonymity.selectors import assessments_list
-from anonymity.services import assessment_create, assessment_to_evidence, free_text_scan
+from anonymity.selectors import assessment_progress, assessments_list
+from anonymity.services import (
+    assessment_error_text,
+    assessment_request,
+    assessment_to_evidence,
+    free_text_scan,
+)
 from anonymity.uploads import StoredUpload, store_upload
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
@@ -112,7 +119,8 @@ def assessment_roles(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = assessment_create(
+            # Queued for a worker: the page answers now and shows the progress.
+            assessment = assessment_request(
                 actor=acting_user(request),
                 organisation=membership.organisation,
                 upload=upload,
@@ -124,7 +132,7 @@ def assessment_roles(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            upload.discard()
+            # The job owns the extract now (the worker deletes it): not ours to discard.
             pending = dict(request.session.get(PENDING_KEY, {}))
             pending.pop(token, None)
             request.session[PENDING_KEY] = pending
@@ -218,6 +226,18 @@ def _compare(before: dict[str, Any] | None, after: dict[str, Any] | None) -> lis
     return out
 
 
+def _job_context(assessment: AnonymityAssessment, slug: str) -> dict[str, Any]:
+    """What components/_job_progress.html needs (the page and the polled fragment)."""
+    return {
+        "job": assessment,
+        "job_error": assessment_error_text(assessment),
+        "job_note": _(
+            "The assessment goes on if you leave this page; reload it later to see the results."
+        ),
+        "poll_url": reverse("anonymity_progress", args=[slug, assessment.pk]),
+    }
+
+
 @organisation_view(Permission.VIEW_REGISTER)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request)
@@ -225,6 +245,21 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         assessments_list(AnonymityAssessment.objects.for_membership(membership)).defer(None),
         pk=pk,
     )
+    roles = [
+        (column, dict(ColumnRole.choices).get(role, role))
+        for column, role in assessment.column_roles.items()
+    ]
+    if not assessment.is_done:
+        return render(
+            request,
+            "anonymity/assessment_detail.html",
+            {
+                "assessment": assessment,
+                "roles": roles,
+                "can_run": membership.has_perm(Permission.RUN_ANONYMITY_ASSESSMENTS),
+                **_job_context(assessment, membership.organisation.slug),
+            },
+        )
     results = assessment.results
     free_text = [
         {
@@ -248,15 +283,32 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "before": before,
             "after": after,
             "compare": _compare(before, after),
-            "roles": [
-                (column, dict(ColumnRole.choices).get(role, role))
-                for column, role in assessment.column_roles.items()
-            ],
+            "roles": roles,
             "generalisations": [generalisation_text(s) for s in results.get("generalisations", [])],
             "free_text": free_text,
             "can_run": membership.has_perm(Permission.RUN_ANONYMITY_ASSESSMENTS),
             "can_file_evidence": membership.has_perm(Permission.ADD_EVIDENCE),
         },
+    )
+
+
+@organisation_view(Permission.VIEW_REGISTER)
+@require_GET
+def assessment_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by htmx every 2 s (components/_job_progress.html).
+    Once the measure is over, htmx is told to reload the page, which shows the results
+    or the error."""
+    membership = current_membership(request)
+    # Queries: the session, the user, the membership (organisation_view), the assessment.
+    assessment = assessment_progress(AnonymityAssessment.objects.for_membership(membership), pk)
+    if assessment is None:
+        raise Http404
+    if assessment.is_finished and request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "components/_job_progress.html",
+        _job_context(assessment, membership.organisation.slug),
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from anonymity.choices import AssessmentStatus, AssessmentStep, Verdict
 from anonymity.models import AnonymityAssessment
 
 MAX_NOTES = 10_000
@@ -51,13 +52,38 @@ class AssessmentCreateSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+# Components of their own: other apps have a "status" (and may have a "step") with other
+# values, and the schema's enum names must not depend on which app came first.
+@extend_schema_field(
+    serializers.ChoiceField(choices=AssessmentStatus.choices),
+    component_name="AnonymityAssessmentStatusEnum",
+)
+class AssessmentStatusField(serializers.CharField):
+    """``queued → running → done | failed``."""
+
+
+@extend_schema_field(
+    serializers.ChoiceField(choices=AssessmentStep.choices, allow_blank=True),
+    component_name="AnonymityAssessmentStepEnum",
+)
+class AssessmentStepField(serializers.CharField):
+    """What the worker is doing; empty when it is not running."""
+
+
 class AssessmentSummarySerializer(serializers.ModelSerializer[AnonymityAssessment]):
+    """An assessment is measured by a worker: ``status`` goes ``queued → running →
+    done | failed``; ``verdict``, ``rows`` and ``k_anonymity`` are null until ``done``."""
+
     processing = serializers.SerializerMethodField()
+    status = AssessmentStatusField(read_only=True)
+    verdict = serializers.SerializerMethodField()
 
     class Meta:
         model = AnonymityAssessment
         fields = (
             "id",
+            "status",
+            "progress",
             "file_name",
             "file_sha256",
             "file_size",
@@ -75,6 +101,10 @@ class AssessmentSummarySerializer(serializers.ModelSerializer[AnonymityAssessmen
     def get_processing(self, obj: AnonymityAssessment) -> int | None:
         return obj.processing_id
 
+    @extend_schema_field(serializers.ChoiceField(choices=Verdict.choices, allow_null=True))
+    def get_verdict(self, obj: AnonymityAssessment) -> str | None:
+        return obj.verdict or None
+
 
 class AssessmentSerializer(AssessmentSummarySerializer):
     """The stored assessment; the result keys (``rows``, ``equivalence_classes``,
@@ -83,15 +113,36 @@ class AssessmentSerializer(AssessmentSummarySerializer):
     ``criteria``...) are the same as ``manage.py assess_anonymity --format json``."""
 
     result = serializers.SerializerMethodField()
+    step = AssessmentStepField(read_only=True)
+    error = serializers.SerializerMethodField()
 
     class Meta(AssessmentSummarySerializer.Meta):
-        fields = (*AssessmentSummarySerializer.Meta.fields, "column_roles", "parameters", "result")  # type: ignore[assignment]
+        fields = (  # type: ignore[assignment]
+            *AssessmentSummarySerializer.Meta.fields,
+            "step",
+            "error",
+            "started_at",
+            "finished_at",
+            "column_roles",
+            "parameters",
+            "result",
+        )
         read_only_fields = fields  # type: ignore[assignment]
 
-    @extend_schema_field(serializers.DictField())
-    def get_result(self, obj: AnonymityAssessment) -> dict[str, Any]:
+    @extend_schema_field(
+        serializers.CharField(help_text="Why the assessment failed, in the request's language.")
+    )
+    def get_error(self, obj: AnonymityAssessment) -> str:
+        from anonymity.services import assessment_error_text
+
+        return assessment_error_text(obj)
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_result(self, obj: AnonymityAssessment) -> dict[str, Any] | None:
         from anonymity.messages import reason_text
 
+        if not obj.is_done:
+            return None
         result = dict(obj.results)
         result["reasons"] = [
             {**reason, "message": str(reason_text(reason))} for reason in result.get("reasons", [])
@@ -101,7 +152,7 @@ class AssessmentSerializer(AssessmentSummarySerializer):
     def to_representation(self, instance: AnonymityAssessment) -> dict[str, Any]:
         data = super().to_representation(instance)
         # The command line's keys also at the top level, so a pipeline reads either.
-        for key, value in data["result"].items():
+        for key, value in (data["result"] or {}).items():
             data.setdefault(key, value)
         return data
 

@@ -1,5 +1,10 @@
 """REST endpoints: assessments (create by multipart upload, list, retrieve) and scans.
-Every queryset starts from ``for_api_key``: another organisation's object is a 404."""
+Every queryset starts from ``for_api_key``: another organisation's object is a 404.
+
+Creating an assessment answers 202 at once with the queued assessment and its URL in
+``Location``: a worker measures the extract (up to a million rows) and the client polls
+that URL until ``status`` is ``done`` (results) or ``failed`` (``error``). One behaviour
+whatever the size, so an integration has a single code path."""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,7 +33,7 @@ from anonymity.engine.reader import ExtractError, read_extract, read_text_lines
 from anonymity.filters import AssessmentFilter
 from anonymity.models import AnonymityAssessment
 from anonymity.selectors import assessments_list
-from anonymity.services import assessment_create, free_text_scan
+from anonymity.services import assessment_request, free_text_scan
 from anonymity.uploads import max_upload_bytes, store_upload
 from compliance.api.authentication import request_api_key
 
@@ -70,7 +77,29 @@ class AssessmentViewSet(
         )
         return queryset if self.action == "list" else queryset.defer(None)
 
-    @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
+    @extend_schema(
+        request=AssessmentCreateSerializer,
+        responses={
+            202: OpenApiResponse(
+                AssessmentSerializer,
+                description=(
+                    "Accepted: the assessment is queued (`status` `queued`, `result` null). "
+                    "Poll the URL in `Location` (the assessment itself) until `status` is "
+                    "`done` (the numbers, `verdict` and `result`) or `failed` (`error`). "
+                    "The extract is deleted either way; only its SHA-256 is kept."
+                ),
+            )
+        },
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="URL of the assessment to poll.",
+            )
+        ],
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _check_length(request)
         api_key = request_api_key(request)
@@ -91,7 +120,7 @@ class AssessmentViewSet(
         except ExtractError as error:
             raise ValidationError({"file": [str(error)]}) from None
         try:
-            assessment = assessment_create(
+            assessment = assessment_request(
                 actor=api_key,
                 organisation=api_key.organisation,
                 upload=upload,
@@ -102,10 +131,18 @@ class AssessmentViewSet(
                 include_undeclared=True,
             )
         except DjangoValidationError as error:
+            upload.discard()  # refused: no job took the extract
             raise _drf_error(error) from None
-        finally:
-            upload.discard()
-        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        # Tasks run in-process when no broker is configured: then it is already over.
+        assessment.refresh_from_db()
+        location = request.build_absolute_uri(
+            reverse("api-anonymity-assessment-detail", args=[assessment.pk])
+        )
+        return Response(
+            AssessmentSerializer(assessment).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )
 
 
 class ScanView(APIView):

@@ -54,7 +54,9 @@ def make_assessment(
         stored.discard()
 
 
-def test_upload_confirm_roles_and_see_results(owner_client: Client, org_a: Organisation) -> None:
+def test_upload_confirm_roles_and_see_results(
+    owner_client: Client, org_a: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
     response = owner_client.post(reverse("anonymity_new", args=[org_a.slug]), {"file": upload()})
     assert response.status_code == 302
     roles_page = owner_client.get(response["Location"])
@@ -66,7 +68,8 @@ def test_upload_confirm_roles_and_see_results(owner_client: Client, org_a: Organ
         ["persistent_pseudonym", "quasi_identifier", "quasi_identifier", "quasi_identifier",
          "sensitive"])}  # fmt: skip
     form["k_threshold"] = "5"
-    result = owner_client.post(response["Location"], form)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's turn
+        result = owner_client.post(response["Location"], form)
     assert result.status_code == 302
     assessment = AnonymityAssessment.objects.get()
     assert assessment.verdict == "pseudonymised"
@@ -164,20 +167,31 @@ def bearer(organisation: Organisation, *scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
 
 
-def test_api_create_returns_the_cli_keys(client: Client, org_a: Organisation) -> None:
-    response = client.post(
-        API,
-        {
-            "file": upload(),
-            "quasi_identifiers": "annee_naissance,sexe,code_postal",
-            "sensitive": "diagnostic",
-            "pseudonym_columns": "patient_id",
-            "k_threshold": "5",
-        },
-        headers=bearer(org_a),
-    )
-    assert response.status_code == 201, response.content
-    body = response.json()
+def test_api_create_answers_202_then_the_status_url_gives_the_cli_keys(
+    client: Client, org_a: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    headers = bearer(org_a)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs after the answer
+        response = client.post(
+            API,
+            {
+                "file": upload(),
+                "quasi_identifiers": "annee_naissance,sexe,code_postal",
+                "sensitive": "diagnostic",
+                "pseudonym_columns": "patient_id",
+                "k_threshold": "5",
+            },
+            headers=headers,
+        )
+    assert response.status_code == 202, response.content
+    accepted = response.json()
+    assert accepted["status"] == "queued" and accepted["result"] is None
+    assert accepted["verdict"] is None and accepted["rows"] is None
+    assert response["Location"] == f"http://testserver{API}{accepted['id']}/"
+    polled = client.get(response["Location"], headers=headers)
+    assert polled.status_code == 200
+    body = polled.json()
+    assert body["status"] == "done" and body["progress"] == 100 and body["error"] == ""
     for key in ("rows", "equivalence_classes", "k_anonymity", "l_diversity", "unique_records",
                 "records_below_k", "prosecutor_risk_max", "prosecutor_risk_avg",
                 "linkable_columns", "verdict", "criteria"):  # fmt: skip
