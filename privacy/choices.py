@@ -3,6 +3,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProcessingRole(models.TextChoices):
@@ -178,3 +179,21 @@ class HdsActivity(models.TextChoices):
     PLATFORM = "4", _("4. Application-hosting platform")
     OPERATION = "5", _("5. Administration and operation")
     BACKUP = "6", _("6. Backup")
+
+
+class ImportStatus(models.TextChoices):
+    """``queued → running → done | failed`` (a worker applies the file). A context of
+    their own: other apps translate the same words for other jobs."""
+
+    QUEUED = "queued", pgettext_lazy("register import", "Queued")
+    RUNNING = "running", pgettext_lazy("register import", "Running")
+    DONE = "done", pgettext_lazy("register import", "Done")
+    FAILED = "failed", pgettext_lazy("register import", "Failed")
+
+
+class ImportStep(models.TextChoices):
+    """What the worker is doing, shown beside the progress bar."""
+
+    READING = "reading", _("Reading the file")
+    CHECKING = "checking", _("Checking every line")
+    WRITING = "writing", _("Writing the register")

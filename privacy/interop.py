@@ -3,8 +3,9 @@
 One row per processing. Choice columns hold the label in the file's language (the code
 and the other language's label are accepted on import); lists are separated by " | ";
 recipients read "Type: name | Type: name". An import is all or nothing: every row is
-checked first, and a single bad row imports nothing and reports every error with its
-row number.
+checked first (``register_check``), and a single bad row imports nothing and reports
+every error with its row number; only then are the rows written, in one transaction
+(``register_apply``). A worker runs both for the pages (``privacy.imports``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,6 +43,9 @@ from privacy.services import PROCESSING_FIELDS, findings_recompute
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 LIST_SEPARATOR = " | "
+# ``progress(fraction)``: the share of the lines checked (or written) so far, 0.0 to 1.0.
+Progress = Callable[[float], None]
+PROGRESS_EVERY_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -207,10 +212,14 @@ def _read_table(data: bytes, filename: str) -> list[list[Any]]:
         except Exception:
             raise ImportRejected([RowError(0, "", _("This XLSX file cannot be read."))]) from None
         sheet = workbook.worksheets[0]
-        rows = [
-            list(row)
-            for row, _i in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 2), strict=False)
-        ]
+        rows: list[list[Any]] = []
+        # Up to one line past the limit, blank lines not counted, so that a longer file is
+        # refused rather than cut short.
+        for row in sheet.iter_rows(values_only=True):
+            if any(_text(v) for v in row):
+                rows.append(list(row))
+                if len(rows) > MAX_ROWS + 1:
+                    break
         workbook.close()
         return rows
     if filename.lower().endswith(".xlsx"):
@@ -227,7 +236,8 @@ def _read_table(data: bytes, filename: str) -> list[list[Any]]:
         raise ImportRejected([RowError(0, "", _("The file is neither CSV nor XLSX."))])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)][: MAX_ROWS + 1]
+    # Every line is read (2 MB at most): a file past the line limit is refused, not cut.
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _header_map() -> dict[str, Column]:
@@ -319,11 +329,37 @@ class ImportResult:
     updated: int
 
 
+@dataclass
+class ImportPlan:
+    """A file whose every line was checked: what ``register_apply`` will write."""
+
+    filename: str
+    lines: list[tuple[int, dict[str, Any], list[tuple[str, str]] | None]]
+    existing: dict[str, ProcessingActivity] = field(default_factory=dict)
+
+
+def _report_every(progress: Progress | None, total: int) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        if progress is not None and (done % PROGRESS_EVERY_ROWS == 0 or done == total):
+            progress(done / max(total, 1))
+
+    return report
+
+
 def register_import(
     *, actor: Actor, organisation: Organisation, data: bytes, filename: str
 ) -> ImportResult:
     """Import register lines from CSV or XLSX: create new references, update existing
     ones (recipients are replaced by the file's). All or nothing."""
+    plan = register_check(organisation=organisation, data=data, filename=filename)
+    return register_apply(actor=actor, organisation=organisation, plan=plan)
+
+
+def register_check(
+    *, organisation: Organisation, data: bytes, filename: str, progress: Progress | None = None
+) -> ImportPlan:
+    """Read and check every line (reads only, no transaction). Raises ``ImportRejected``
+    with every error, row by row; ``progress(fraction)`` as the lines are checked."""
     table = _read_table(data, filename)
     errors: list[RowError] = []
     rows = [row for row in table if any(_text(v) for v in row)]
@@ -347,7 +383,9 @@ def register_import(
     }
     parsed: list[tuple[int, dict[str, Any], list[tuple[str, str]] | None]] = []
     seen: dict[str, int] = {}
+    checked = _report_every(progress, len(rows) - 1)
     for number, row in enumerate(rows[1:], start=2):
+        checked(number - 2)
         fields: dict[str, Any] = {}
         recipients = None
         for column, raw in zip(columns, row, strict=False):
@@ -390,12 +428,28 @@ def register_import(
                 label = next((str(c.label) for c in COLUMNS if c.key == name), name)
                 errors.extend(RowError(number, label, m) for m in messages)
         parsed.append((number, fields, recipients))
+    checked(len(rows) - 1)
     if errors:
         raise ImportRejected(errors)
+    return ImportPlan(filename=filename, lines=parsed, existing=existing)
 
+
+def register_apply(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    plan: ImportPlan,
+    progress: Progress | None = None,
+    target: Any = None,
+) -> ImportResult:
+    """Write a checked file's lines, in one transaction with the audit row (``target``:
+    the ``RegisterImport`` it came from, if any); ``progress(fraction)`` as they are
+    written."""
     created = updated = 0
+    existing = plan.existing
+    written = _report_every(progress, len(plan.lines))
     with transaction.atomic():
-        for _number, fields, recipients in parsed:
+        for done, (_number, fields, recipients) in enumerate(plan.lines, start=1):
             processing = existing.get(str(fields["reference"]).lower())
             if processing is None:
                 processing = ProcessingActivity(organisation=organisation)
@@ -414,11 +468,12 @@ def register_import(
                     if (kind, name) not in kept
                 )
             findings_recompute(processing)
+            written(done)
         audit_event_record(
             actor=actor,
             organisation=organisation,
             action="privacy.register_import",
-            target=None,
-            changes={"file": filename[:200], "created": created, "updated": updated},
+            target=target,
+            changes={"file": plan.filename[:200], "created": created, "updated": updated},
         )
     return ImportResult(created, updated)

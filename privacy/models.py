@@ -4,8 +4,10 @@ route of each health-data processing (loi n° 78-17) and the findings of the rul
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,8 @@ from privacy.choices import (
     Article9Condition,
     ExemptionReason,
     HdsActivity,
+    ImportStatus,
+    ImportStep,
     LegalBasis,
     Location,
     Methodology,
@@ -368,3 +372,80 @@ class ExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id} {self.threshold_days}d to {self.expires_on}"
+
+
+def import_time_limit() -> int:
+    """Hard time limit of the register import task, in seconds."""
+    return int(getattr(settings, "PRIVACY_IMPORT_TIME_LIMIT", 900))
+
+
+def _import_file_name(instance: RegisterImport, filename: str) -> str:
+    # Never the uploaded name in a path: the row keeps it for display.
+    return f"register-imports/{instance.organisation_id}/{uuid.uuid4().hex}.upload"
+
+
+class RegisterImport(models.Model):
+    """One register import (CSV or XLSX, 2 MB at most) applied by a Celery worker, all or
+    nothing: ``done`` with the counts of lines added and updated, or ``failed`` with every
+    row error (line, column, message) and nothing written, or the reason it could not
+    run. The file is deleted once read; its name, size and SHA-256 stay.
+
+    Row errors and column names are written in ``language``, the requester's (the file's
+    headers may be French or English either way)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="register_imports"
+    )
+    file = models.FileField(upload_to=_import_file_name, max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"))
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    step = models.CharField(_("step"), max_length=10, choices=ImportStep.choices, blank=True)
+    created_count = models.PositiveIntegerField(_("lines added"), default=0)
+    updated_count = models.PositiveIntegerField(_("lines updated"), default=0)
+    # [{"row": 3, "column": "Référence", "message": "..."}], row 0 for the whole file.
+    row_errors = models.JSONField(_("row errors"), default=list, blank=True)
+    # An English sentence (a msgid, shown translated) when the import could not run.
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_by_label = models.CharField(_("requested by"), max_length=254)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects: ClassVar[TenantQuerySet] = TenantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def stalled(self) -> bool:
+        """Still "running" after the hard time limit: its worker died without a word."""
+        return (
+            self.status == ImportStatus.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at
+            > datetime.timedelta(seconds=import_time_limit() + 120)
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED) or self.stalled

@@ -9,6 +9,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("register/new/", views.processing_new, name="register_processing_new"),
     path("register/rules/", views.rules_page, name="register_rules"),
     path("register/import/", views.register_import, name="register_import"),
+    path("register/import/<int:pk>/", views.register_import_detail, name="register_import_detail"),
+    path(
+        "register/import/<int:pk>/progress/",
+        views.register_import_progress,
+        name="register_import_progress",
+    ),
     path("register/export/", views.register_export, name="register_export"),
     path("register/processors/", views.processor_list, name="register_processors"),
     path("register/processors/new/", views.processor_new, name="register_processor_new"),

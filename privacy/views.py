@@ -6,21 +6,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from compliance.models import Membership
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
 from privacy import interop, services
-from privacy.choices import SEVERITY_ORDER, RouteKind
+from privacy.choices import SEVERITY_ORDER, ImportStatus, RouteKind
 from privacy.filters import ProcessingFilter
 from privacy.forms import ImportForm, ProcessingForm, ProcessorForm, RecipientForm, RouteForm
-from privacy.models import Article66Route, ProcessingActivity, Processor, Recipient
+from privacy.imports import import_error_text, register_import_request
+from privacy.models import (
+    Article66Route,
+    ProcessingActivity,
+    Processor,
+    Recipient,
+    RegisterImport,
+)
 from privacy.rules import RULES, references_label
 from privacy.selectors import (
     privacy_alerts,
@@ -369,8 +377,13 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/rules.html", {"rules": rules})
 
 
+RECENT_IMPORTS = 5
+
+
 @organisation_view(Permission.EDIT_REGISTER)
 def register_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file: a worker checks and applies it while the next page shows the
+    progress (privacy.imports)."""
     membership = current_membership(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[interop.RowError] = []
@@ -379,23 +392,78 @@ def register_import(request: HttpRequest) -> HttpResponse:
         if upload.size > interop.MAX_UPLOAD_BYTES:
             errors = [interop.RowError(0, "", _("The file is larger than 2 MB."))]
         else:
-            try:
-                result = interop.register_import(
-                    actor=acting_user(request),
-                    organisation=membership.organisation,
-                    data=upload.read(),
-                    filename=upload.name or "",
-                )
-                messages.success(
-                    request,
-                    _("Import done: %(created)s processing(s) added, %(updated)s updated.")
-                    % {"created": result.created, "updated": result.updated},
-                )
-                return redirect("register_list", membership.organisation.slug)
-            except interop.ImportRejected as rejected:
-                errors = rejected.errors
+            job = register_import_request(
+                actor=acting_user(request),
+                organisation=membership.organisation,
+                upload=upload,
+                language=translation.get_language() or "fr",
+            )
+            return redirect("register_import_detail", membership.organisation.slug, job.pk)
     status = 400 if errors else 200
-    return render(request, "privacy/import.html", {"form": form, "errors": errors}, status=status)
+    recent = RegisterImport.objects.for_membership(membership).defer("row_errors")
+    return render(
+        request,
+        "privacy/import.html",
+        {"form": form, "errors": errors, "recent": list(recent[:RECENT_IMPORTS])},
+        status=status,
+    )
+
+
+def _import_job_context(job: RegisterImport, slug: str) -> dict[str, Any]:
+    """What components/_job_progress.html needs (the page and the polled fragment)."""
+    return {
+        "job": job,
+        "job_error": import_error_text(job),
+        "job_note": _(
+            "The import goes on if you leave this page; reload it later to see the result."
+        ),
+        "poll_url": reverse("register_import_progress", args=[slug, job.pk]),
+    }
+
+
+@organisation_view(Permission.EDIT_REGISTER)
+@require_GET
+def register_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import's progress, then what it did, or every row error (nothing imported)."""
+    membership = current_membership(request)
+    job = get_object_or_404(RegisterImport.objects.for_membership(membership), pk=pk)
+    return render(
+        request,
+        "privacy/import_detail.html",
+        {
+            "import": job,
+            "errors": job.row_errors,
+            "done_message": _("Import done: %(created)s processing(s) added, %(updated)s updated.")
+            % {"created": job.created_count, "updated": job.updated_count},
+            "form": ImportForm() if job.is_finished and job.status != ImportStatus.DONE else None,
+            **_import_job_context(job, membership.organisation.slug),
+        },
+    )
+
+
+@organisation_view(Permission.EDIT_REGISTER)
+@require_GET
+def register_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by htmx every 2 s; once the import is over, htmx is
+    told to reload the page, which shows the result or the row errors."""
+    membership = current_membership(request)
+    # Queries: the session, the user, the membership (organisation_view), the import's
+    # progress (not its row errors).
+    job = (
+        RegisterImport.objects.for_membership(membership)
+        .filter(pk=pk)
+        .only("id", "organisation_id", "status", "progress", "step", "error", "started_at")
+        .first()
+    )
+    if job is None:
+        raise Http404
+    if job.is_finished and request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "components/_job_progress.html",
+        _import_job_context(job, membership.organisation.slug),
+    )
 
 
 @organisation_view(Permission.VIEW_REGISTER)

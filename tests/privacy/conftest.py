@@ -35,6 +35,12 @@ CARE: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings: Any, tmp_path: Any) -> None:
+    # Imported register files go to the default storage: each test keeps its own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def make_processing(org_a: Organisation) -> Callable[..., ProcessingActivity]:
     counter = iter(range(1, 10_000))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from compliance.models import AuditEvent, Organisation
-from privacy import services
+from privacy import interop, services
 from privacy.interop import ImportRejected, register_import, register_to_csv, register_to_xlsx
 from privacy.models import ProcessingActivity
 from privacy.selectors import register_queryset
@@ -125,29 +126,53 @@ def test_csv_export_in_french_and_english(make_processing: Make, org_a: Organisa
     assert "'=cmd" in french  # neutralised for spreadsheets
 
 
+def test_a_file_past_the_line_limit_is_refused_not_cut(
+    org_a: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(interop, "MAX_ROWS", 3)
+    lines = "".join(f"T-{i};Ligne {i}\n\n" for i in range(4))  # blank lines do not count
+    with pytest.raises(ImportRejected) as rejected:
+        _import(org_a, f"Référence;Nom\n{lines}".encode())
+    assert [e.message for e in rejected.value.errors] == ["2 000 lignes au plus par import."]
+    assert not ProcessingActivity.objects.exists()
+    _import(org_a, "Référence;Nom\n{}".format("".join(f"T-{i};L\n" for i in range(3))).encode())
+    assert ProcessingActivity.objects.count() == 3
+
+
 class TestImportPage:
     def test_errors_are_listed_and_nothing_is_imported(
-        self, owner_client: Client, org_a: Organisation
+        self, owner_client: Client, org_a: Organisation, django_capture_on_commit_callbacks: Any
     ) -> None:
         upload = SimpleUploadedFile("register.csv", GOOD_AND_BAD_CSV.encode(), "text/csv")
-        response = owner_client.post(
-            reverse("register_import", args=[org_a.slug]), {"file": upload}
-        )
-        text = page_text(response)
-        assert response.status_code == 400
+        with django_capture_on_commit_callbacks(execute=True):  # the worker's turn
+            response = owner_client.post(
+                reverse("register_import", args=[org_a.slug]), {"file": upload}
+            )
+        text = page_text(owner_client.get(response["Location"]))
         assert "Rien n'a été importé" in text
         assert "Valeur inconnue « Chef »" in text
         assert not ProcessingActivity.objects.exists()
 
-    def test_a_good_file_redirects_to_the_register(
-        self, owner_client: Client, org_a: Organisation
+    def test_a_good_file_shows_what_it_did(
+        self, owner_client: Client, org_a: Organisation, django_capture_on_commit_callbacks: Any
     ) -> None:
         upload = SimpleUploadedFile("r.csv", b"Reference;Name\nT-9;Accueil\n", "text/csv")
-        response = owner_client.post(
-            reverse("register_import", args=[org_a.slug]), {"file": upload}, follow=True
-        )
-        assert "1 traitement(s) ajouté(s)" in page_text(response)
+        with django_capture_on_commit_callbacks(execute=True):  # the worker's turn
+            response = owner_client.post(
+                reverse("register_import", args=[org_a.slug]), {"file": upload}
+            )
+        assert "1 traitement(s) ajouté(s)" in page_text(owner_client.get(response["Location"]))
         assert ProcessingActivity.objects.filter(organisation=org_a, reference="T-9").exists()
+
+    def test_a_file_over_2_mb_is_refused_at_once(
+        self, owner_client: Client, org_a: Organisation
+    ) -> None:
+        upload = SimpleUploadedFile("r.csv", b"x" * (2 * 1024 * 1024 + 1), "text/csv")
+        response = owner_client.post(
+            reverse("register_import", args=[org_a.slug]), {"file": upload}
+        )
+        assert response.status_code == 400
+        assert "Le fichier dépasse 2 Mo." in page_text(response)
 
     def test_export_downloads(
         self, owner_client: Client, org_a: Organisation, make_processing: Make
