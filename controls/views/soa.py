@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +44,7 @@ from controls.services.soa import (
 )
 from controls.services.statuses import (
     requirement_status_update,
+    row_model,
     soa_bulk_update,
     suggestion_confirm,
     suggestion_dismiss,
@@ -73,27 +76,35 @@ def _status_page(
         applicable=request.GET.get("applicable", ""),
     )
     context = {
-        "lines": [
-            {
-                "requirement": requirement,
-                "row": row_of(requirement),
-                "soa_line": is_soa_control(requirement),
-                "prefix": f"r{requirement.pk}",  # the field prefix the row's form validates
-                # Linked evidence (SoA only): valid items count, expired ones are shown.
-                "evidence": (
-                    evidence.get(requirement.pk, NO_EVIDENCE) if evidence is not None else None
-                ),
-            }
-            for requirement in shown
-        ],
+        "lines": [_line(requirement, evidence) for requirement in shown],
         "total": len(requirements),
         "scores": compliance_scores(requirements),
-        "statuses": ImplementationStatus.choices,
-        "owner_choices": sorted(((m.user_id, str(m.user)) for m in members), key=lambda c: c[1]),
+        **_row_choices(members),
         "can_edit": can_edit,
         **extra,
     }
     return render(request, template, context)
+
+
+def _line(
+    requirement: Requirement, evidence: dict[int, EvidenceCount] | None = None
+) -> dict[str, Any]:
+    """What templates/controls/_status_row.html shows of one requirement."""
+    return {
+        "requirement": requirement,
+        "row": row_of(requirement),
+        "soa_line": is_soa_control(requirement),
+        "prefix": f"r{requirement.pk}",  # the field prefix the row's form validates
+        # Linked evidence (SoA only): valid items count, expired ones are shown.
+        "evidence": evidence.get(requirement.pk, NO_EVIDENCE) if evidence is not None else None,
+    }
+
+
+def _row_choices(members: list[Membership]) -> dict[str, Any]:
+    return {
+        "statuses": ImplementationStatus.choices,
+        "owner_choices": sorted(((m.user_id, str(m.user)) for m in members), key=lambda c: c[1]),
+    }
 
 
 @organisation_view(Permission.VIEW_COMPLIANCE)
@@ -153,13 +164,69 @@ def _render_soa(request: HttpRequest, problems: list[str] | None = None) -> Http
     )
 
 
+def _as_typed(line: dict[str, Any], organisation_id: int, form: Form) -> Any:
+    """The row as the person typed it, unsaved, to show a refused save again without
+    losing what they wrote (the stored row, or a blank one, with the posted values)."""
+    requirement = line["requirement"]
+    stored = line["row"]
+    typed: Any = (
+        copy.copy(stored)
+        if stored is not None
+        else row_model(requirement)(organisation_id=organisation_id, requirement=requirement)
+    )
+    for name in form.fields:
+        raw = form.data.get(form.add_prefix(name), "")
+        if name == "applicable":
+            typed.applicable = {"yes": True, "no": False}.get(raw)
+        elif name == "owner":
+            typed.owner_id = int(raw) if raw.isdigit() else None
+        else:
+            setattr(typed, name, raw)
+    return typed
+
+
+def _row_response(
+    request: HttpRequest,
+    membership: Membership,
+    requirement: Requirement,
+    *,
+    members: list[Membership],
+    form: Form | None = None,
+    notice: str = "",
+) -> HttpResponse:
+    """One row re-rendered for htmx after a save or a decision on a suggestion: the stored
+    values with "Saved", or (``form`` with errors) what was typed with the messages, 400.
+    Reads the row through the same selectors as the page (badges, suggestion, evidence)."""
+    soa = is_soa_control(requirement)
+    rows = ScopedRows.for_membership(membership)
+    lines = soa_lines if soa else status_lines
+    fresh = lines(requirement.framework, rows).get(pk=requirement.pk)
+    line = _line(fresh, soa_evidence_counts(membership.organisation_id) if soa else None)
+    errors: list[str] = []
+    if form is not None and form.errors:
+        line["row"] = _as_typed(line, membership.organisation_id, form)
+        line["errors"] = form.errors
+        errors = [str(message) for messages in form.errors.values() for message in messages]
+    context = {
+        "line": line,
+        **_row_choices(members),
+        "can_edit": True,  # only an editor's save gets this far
+        "saved": not errors and not notice,
+        "errors": errors,
+        "notice": notice,
+        # The page the row sits on, for a later save without JavaScript.
+        "next_url": safe_next(request, ""),
+    }
+    return render(request, "controls/_status_row.html", context, status=400 if errors else 200)
+
+
 def _save_line(
     request: HttpRequest, membership: Membership, requirement: Requirement
 ) -> HttpResponse:
-    """Save one row's form: JSON for the page's autosave script, a redirect otherwise."""
+    """Save one row's form: the row re-rendered for htmx, a redirect otherwise."""
+    members = _members(membership)
     form_class = SoaLineForm if is_soa_control(requirement) else StatusForm
-    form = form_class(request.POST, memberships=_members(membership), prefix=f"r{requirement.pk}")
-    ajax = request.headers.get("X-Requested-With") == "fetch"
+    form = form_class(request.POST, memberships=members, prefix=f"r{requirement.pk}")
     if form.is_valid():
         fields = dict(form.cleaned_data)
         try:
@@ -175,10 +242,8 @@ def _save_line(
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 form.add_error(None, error)
-    if ajax:
-        if form.errors:
-            return JsonResponse({"ok": False, "errors": form.errors}, status=400)
-        return JsonResponse({"ok": True, "message": _("Saved.")})
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row_response(request, membership, requirement, members=members, form=form)
     if form.errors:
         for field_errors in form.errors.values():
             for message in field_errors:
@@ -204,6 +269,8 @@ def requirement_save(request: HttpRequest, pk: int) -> HttpResponse:
 @organisation_view(Permission.EDIT_STATUS)
 @require_POST
 def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm or dismiss the status a mapped requirement offers: the row re-rendered for
+    htmx (with what happened), a redirect with a message otherwise."""
     membership = current_membership(request)
     requirement = get_object_or_404(
         Requirement.objects.select_related("framework"), pk=pk, assessable=True
@@ -211,18 +278,23 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if is_soa_control(requirement) and not membership.has_perm(Permission.EDIT_SOA):
         raise PermissionDenied
     actor, organisation = acting_user(request), membership.organisation
+    ref = requirement.ref_id
     if request.POST.get("decision") == "confirm":
         try:
             suggestion_confirm(actor=actor, organisation=organisation, requirement=requirement)
         except ValidationError as error:  # already confirmed in another tab, double click
-            messages.info(request, " ".join(error.messages))
-            return redirect(safe_next(request, reverse("home")))
-        messages.success(
-            request, _("%(ref)s: suggested status confirmed.") % {"ref": requirement.ref_id}
-        )
+            notice, level = " ".join(error.messages), messages.INFO
+        else:
+            notice = _("%(ref)s: suggested status confirmed.") % {"ref": ref}
+            level = messages.SUCCESS
     else:
         suggestion_dismiss(actor=actor, organisation=organisation, requirement=requirement)
-        messages.info(request, _("%(ref)s: suggestion dismissed.") % {"ref": requirement.ref_id})
+        notice, level = _("%(ref)s: suggestion dismissed.") % {"ref": ref}, messages.INFO
+    if request.htmx:  # type: ignore[attr-defined]
+        return _row_response(
+            request, membership, requirement, members=_members(membership), notice=notice
+        )
+    messages.add_message(request, level, notice)
     return redirect(safe_next(request, reverse("home")))
 
 

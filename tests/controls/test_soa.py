@@ -438,10 +438,21 @@ def test_an_outsider_gets_404_on_every_soa_and_framework_url(
     assert AuditEvent.objects.filter(organisation=org_a).count() == events_before
 
 
-# --- Autosave -------------------------------------------------------------------------
+# --- Saving a row inline (htmx) --------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
 
 
-def test_autosave_answers_json_and_saves(
+def row_of_response(response: Any, requirement: Requirement) -> str:
+    """The row htmx swaps in: one form, the page around it is not sent again."""
+    text = page_text(response)
+    assert "<html" not in text
+    assert text.count("<form ") == 1
+    assert f'id="req-{requirement.ref_id.lower().replace(".", "")}"' in text
+    return text
+
+
+def test_an_inline_save_answers_the_row_rendered_again_with_saved(
     owner_client: Client, org_a: Organisation, control: Requirement, owner: User
 ) -> None:
     response = owner_client.post(
@@ -453,30 +464,139 @@ def test_autosave_answers_json_and_saves(
             status="partial",
             owner=str(owner.pk),
         ),
-        headers={"X-Requested-With": "fetch"},
+        headers=HTMX,
     )
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "message": "Enregistré."}
+    row = row_of_response(response, control)
+    assert '<span class="save-state ok">Enregistré</span>' in row
+    assert '<option value="yes" selected>' in row
+    assert '<option value="partial" selected>' in row
+    assert f'<option value="{owner.pk}" selected>' in row
+    assert "Chiffrement des sauvegardes.</textarea>" in row
+    assert 'hx-post="' + save_url(org_a, control) + '"' in row
     line = line_of(org_a, control)
     assert (line.applicable, line.status, line.owner) == (True, "partial", owner)
 
 
-def test_a_refused_autosave_answers_400_with_the_error_and_saves_nothing(
+def test_a_refused_inline_save_answers_400_with_the_row_as_typed_and_the_message(
     owner_client: Client, org_a: Organisation, control: Requirement
 ) -> None:
     response = owner_client.post(
         save_url(org_a, control),
-        row_post(control, applicable="no"),
-        headers={"X-Requested-With": "fetch"},
+        row_post(control, applicable="no", status="planned", notes="Revue en juin."),
+        headers=HTMX,
     )
 
     assert response.status_code == 400
-    assert response.json() == {
-        "ok": False,
-        "errors": {"exclusion_justification": [EXCLUSION_NEEDS_A_REASON]},
-    }
+    row = row_of_response(response, control)
+    assert f"Non enregistré : {EXCLUSION_NEEDS_A_REASON}" in row
+    # What the person typed is still there, and the field to fill is pointed at and shown.
+    assert '<option value="no" selected>' in row
+    assert '<option value="planned" selected>' in row
+    assert "Revue en juin.</textarea>" in row
+    assert re.search(r'name="r\d+-exclusion_justification"[^>]*aria-invalid="true"', row)
+    assert '<details class="req-more" open>' in row
     assert not Applicability.objects.exists()
+
+
+def test_a_nis2_point_saved_inline_comes_back_as_its_row(
+    client_as: Callable[[str], Client], org_a: Organisation, requirement: Find
+) -> None:
+    point = requirement("nis2", "21.2.e")
+
+    response = client_as(Role.CONTRIBUTOR).post(
+        save_url(org_a, point),
+        row_post(point, status="planned", notes="Audit fournisseur."),
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    row = row_of_response(response, point)
+    assert "Enregistré" in row
+    assert "-applicable" not in row  # a status, not an SoA line
+    assert "Audit fournisseur.</textarea>" in row
+    assert ControlStatus.objects.get(organisation=org_a, requirement=point).status == "planned"
+
+
+def test_an_unknown_status_is_refused_in_the_row(
+    owner_client: Client, org_a: Organisation, requirement: Find
+) -> None:
+    point = requirement("nis2", "21.2.e")
+
+    response = owner_client.post(
+        save_url(org_a, point), row_post(point, status="done", notes="Presque."), headers=HTMX
+    )
+
+    assert response.status_code == 400
+    row = row_of_response(response, point)
+    assert "Non enregistré : Sélectionnez un choix valide." in row
+    assert "Presque.</textarea>" in row
+    assert not ControlStatus.objects.exists()
+
+
+def test_an_inline_save_for_another_organisation_is_a_404(
+    outsider_client: Client, org_a: Organisation, control: Requirement
+) -> None:
+    response = outsider_client.post(
+        save_url(org_a, control), row_post(control, status="implemented"), headers=HTMX
+    )
+
+    assert response.status_code == 404
+    assert not Applicability.objects.exists()
+
+
+def test_a_viewer_inline_save_is_a_403(
+    member_client: Client, org_a: Organisation, control: Requirement
+) -> None:
+    response = member_client.post(
+        save_url(org_a, control), row_post(control, status="implemented"), headers=HTMX
+    )
+
+    assert response.status_code == 403
+    assert not Applicability.objects.exists()
+
+
+@pytest.mark.parametrize("decided_before", [False, True])
+def test_an_inline_save_runs_a_fixed_number_of_queries(
+    iso: Framework,
+    org_a: Organisation,
+    owner: User,
+    owner_client: Client,
+    control: Requirement,
+    django_assert_num_queries: Any,
+    decided_before: bool,
+) -> None:
+    if decided_before:  # every line decided and owned, two evidence items on each
+        decide_every_control(iso, org_a, owner)
+        soa_bulk_update(actor=owner, organisation=org_a, requirements=controls(iso), owner=owner)
+        link_evidence_to_every_control(iso, org_a, owner)
+    # The line, its audit trail and the statuses offered to the two NIS2 points mapped to
+    # A.8.24 exist already: the save below changes them, as most saves do.
+    requirement_status_update(
+        actor=owner, organisation=org_a, requirement=control, applicable=True, status="partial"
+    )
+    data = row_post(
+        control, applicable="yes", inclusion_justification="Chiffrement.", status="planned"
+    )
+    owner_client.get(soa_url(org_a))
+
+    # 1. the session, 2. the user, 3-5. the two-factor middleware, 6. the membership,
+    # 7. the control with its framework, 8. the members (owner choices and the form);
+    # the save, in one transaction: 9. savepoint, 10. the SoA line locked, 11. its update,
+    # 12-15. its audit event (chain head, the line's requirement for the label, insert,
+    # head update), 16. the mappings of A.8.24, 17-28. for each of the two NIS2 points:
+    # its status locked, the offer written, its audit event (4), 29. savepoint released;
+    # the row read back as the page reads it: 30. the control with theme and framework,
+    # 31. its attribute values, 32. its SoA line with owner and suggestion origin (and
+    # treated risks), 33. its status, 34. the linked evidence counts.
+    # Nothing grows with the lines decided, the members or the evidence linked.
+    with django_assert_num_queries(34):
+        response = owner_client.post(save_url(org_a, control), data, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "Enregistré" in row_of_response(response, control)
+    assert line_of(org_a, control).status == "planned"
 
 
 def test_a_refused_save_without_script_comes_back_with_the_message(

@@ -386,6 +386,44 @@ def test_a_contributor_dismisses_an_offer_on_a_nis2_point(
     assert not row(org_a, point).has_pending_suggestion
 
 
+@pytest.mark.usefixtures("offer_on_incident_handling")
+def test_an_offer_confirmed_inline_answers_the_row_without_the_offer(
+    org_a: Organisation, contributor: User, point: Requirement
+) -> None:
+    # The Confirm button of an htmx row posts the row's form to its formaction.
+    response = logged_in(contributor).post(
+        reverse("suggestion_decide", args=[org_a.slug, point.pk]),
+        {"decision": "confirm", f"r{point.pk}-status": "not_started"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "<html" not in text
+    assert 'id="req-212b"' in text
+    assert "21.2.b : état suggéré confirmé." in text
+    assert '<option value="partial" selected>' in text
+    assert "Dérivé de" not in text  # the offer is gone from the row
+    assert row(org_a, point).status == PARTIAL
+
+
+@pytest.mark.usefixtures("offer_on_incident_handling")
+def test_an_offer_dismissed_inline_keeps_the_status_and_drops_the_offer(
+    org_a: Organisation, contributor: User, point: Requirement
+) -> None:
+    response = logged_in(contributor).post(
+        reverse("suggestion_decide", args=[org_a.slug, point.pk]),
+        {"decision": "dismiss"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "21.2.b : suggestion écartée." in text
+    assert "Dérivé de" not in text
+    assert row(org_a, point).status == ImplementationStatus.NOT_STARTED
+
+
 @pytest.mark.usefixtures("incident_handling_done")
 def test_a_contributor_cannot_decide_an_offer_on_the_soa(
     org_a: Organisation, contributor: User, requirement: Find
