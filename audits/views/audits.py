@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -170,7 +172,8 @@ def audit_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 @organisation_view(Permission.VIEW_AUDITS)
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     """The auditor's one-screen checklist: every check, inline result and notes saved as
-    they change (static/js/autosave.js), filters, keyboard navigation, progress."""
+    they change (htmx, with static/js/inline-save.js for failures), filters, keyboard
+    navigation (static/js/checklist.js), progress."""
     membership = current_membership(request)
     audit = _audit(request, pk)
     checks = list(audit_checks(audit))
@@ -192,13 +195,18 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "done": done,
             "percent": progress_percent(done, len(checks)),
             "themes": sorted(themes.items(), key=lambda item: item[0]),
-            "results": [
-                (value, label, CHECK_RESULT_ENGLISH[CheckResult(value)])
-                for value, label in CheckResult.choices
-            ],
+            "results": _results(),
             "can_record": membership.has_perm(Permission.RECORD_CHECKS) and not audit.is_locked,
         },
     )
+
+
+def _results() -> list[tuple[str, str, str]]:
+    """The result scale: value, label in the page's language, English label."""
+    return [
+        (value, str(label), CHECK_RESULT_ENGLISH[CheckResult(value)])
+        for value, label in CheckResult.choices
+    ]
 
 
 def _check(request: HttpRequest, audit_pk: int, pk: int) -> AuditCheck:
@@ -211,14 +219,50 @@ def _check(request: HttpRequest, audit_pk: int, pk: int) -> AuditCheck:
     )
 
 
+def _check_row_response(
+    request: HttpRequest,
+    check: AuditCheck,
+    *,
+    form: CheckForm,
+    locked: bool,
+    next_url: str,
+) -> HttpResponse:
+    """One checklist row re-rendered for htmx after a save, with the progress bar swapped
+    out of band: the stored result with "Saved", or what was typed with the messages
+    (400, or 409 when the audit is closed)."""
+    membership = current_membership(request)
+    audit = check.audit
+    fresh = audit_checks(audit).get(pk=check.pk)
+    progress: Any = audits_with_progress(Audit.objects.for_membership(membership)).get(pk=audit.pk)
+    errors = [message for messages in form.errors.values() for message in messages]
+    if errors:  # show it as typed: nothing was stored
+        fresh.result = form.data.get(form.add_prefix("result"), "")
+        fresh.notes = form.data.get(form.add_prefix("notes"), "")
+    context = {
+        "audit": audit,
+        "check": fresh,
+        "results": _results(),
+        "can_record": not locked and not audit.is_locked,
+        "saved": not errors,
+        "errors": errors,
+        "check_errors": form.errors,
+        "next_url": next_url,
+        "done": progress.checks_done,
+        "total": progress.checks_total,
+        "percent": progress_percent(progress.checks_done, progress.checks_total),
+    }
+    status = 409 if locked else 400 if errors else 200
+    return render(request, "audits/_check_saved.html", context, status=status)
+
+
 @organisation_view(Permission.RECORD_CHECKS)
 @require_POST
 def check_save(request: HttpRequest, audit_pk: int, pk: int) -> HttpResponse:
-    """One checklist row: JSON for the autosave script, a redirect without JavaScript."""
+    """One checklist row: the row re-rendered for htmx, a redirect without JavaScript."""
     membership = current_membership(request)
     check = _check(request, audit_pk, pk)
     form = CheckForm(request.POST, prefix=f"c{check.pk}")
-    status = 400
+    locked = False
     if form.is_valid():
         try:
             check = check_record(
@@ -229,26 +273,23 @@ def check_save(request: HttpRequest, audit_pk: int, pk: int) -> HttpResponse:
             )
         except AuditLocked as error:
             form.add_error(None, error.messages)
-            status = 409
+            locked = True
         except ValidationError as error:
             add_service_errors(form, error)
-    ajax = request.headers.get("X-Requested-With") == "fetch"
+    base = reverse(
+        "audits:checklist", kwargs={"org_slug": membership.organisation.slug, "pk": audit_pk}
+    )
+    # Only the checklist's own query string comes back (no open redirect).
     url = request.POST.get("next", "")
-    if ajax:
-        if form.errors:
-            return JsonResponse({"ok": False, "errors": form.errors}, status=status)
-        return JsonResponse({"ok": True, "result": check.result, "message": _("Saved.")})
+    target = url if url.startswith(base) else base
+    if request.htmx:  # type: ignore[attr-defined]
+        return _check_row_response(request, check, form=form, locked=locked, next_url=target)
     if form.errors:
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, f"{check.requirement.ref_id}: {message}")
     else:
         messages.success(request, _("%(ref)s saved.") % {"ref": check.requirement.ref_id})
-    base = reverse(
-        "audits:checklist", kwargs={"org_slug": membership.organisation.slug, "pk": audit_pk}
-    )
-    # Only the checklist's own query string comes back (no open redirect).
-    target = url if url.startswith(base) else base
     return redirect(f"{target}#check-{check.pk}")
 
 

@@ -1,5 +1,6 @@
-"""The audits pages as people use them: checklist autosave, the locked audit in the UI,
-tenancy (404), permissions (403), forms, and query counts with 1 and N rows."""
+"""The audits pages as people use them: checklist rows saved inline (htmx), the locked
+audit in the UI, tenancy (404), permissions (403), forms, and query counts with 1 and N
+rows."""
 
 from __future__ import annotations
 
@@ -31,8 +32,18 @@ def save_url(audit: Any, check: Any) -> str:
 
 
 def autosave(client: Client, audit: Any, check: Any, **fields: Any) -> Any:
+    """What htmx posts when a checklist row changes."""
     data = {f"c{check.pk}-{key}": value for key, value in fields.items()}
-    return client.post(save_url(audit, check), data, HTTP_X_REQUESTED_WITH="fetch")
+    return client.post(save_url(audit, check), data, headers={"HX-Request": "true"})
+
+
+def swapped_row(response: Any, check: Any) -> str:
+    """The row htmx swaps in (the page around it is not sent again)."""
+    text = page_text(response)
+    assert "<html" not in text
+    assert text.count("<form ") == 1
+    assert f'id="check-{check.pk}"' in text
+    return text
 
 
 class TestChecklist:
@@ -55,16 +66,39 @@ class TestChecklist:
             lead_client, annex_a_audit, check, result=CheckResult.NC_MAJEURE, notes="Aucun test"
         )
         assert response.status_code == 200
-        assert response.json()["ok"] is True
         check.refresh_from_db()
         assert (check.result, check.notes) == (CheckResult.NC_MAJEURE, "Aucun test")
-        assert Finding.objects.get(audit_check=check).severity == FindingSeverity.MAJOR
+        finding = Finding.objects.get(audit_check=check)
+        assert finding.severity == FindingSeverity.MAJOR
+        # The row comes back from the server: saved, with its new finding's link.
+        row = swapped_row(response, check)
+        assert '<span class="save-state ok">Enregistré</span>' in row
+        assert 'value="non_conformite_majeure" checked' in row
+        assert "Aucun test</textarea>" in row
+        assert f">{finding.reference}</a>" in row
+
+    def test_an_autosaved_result_moves_the_progress_bar_out_of_band(
+        self, lead_client, annex_a_audit
+    ):
+        checks = list(annex_a_audit.checks.order_by("pk")[:2])
+        autosave(lead_client, annex_a_audit, checks[0], result=CheckResult.CONFORME)
+        text = page_text(autosave(lead_client, annex_a_audit, checks[1], result="observation"))
+        progress = text[text.index('id="checklist-progress"') :]
+        assert 'hx-swap-oob="true"' in progress
+        assert "2/93" in progress
+        assert '<progress id="progress-bar" max="93" value="2">' in progress
 
     def test_a_bad_result_is_refused_with_a_message_for_the_row(self, lead_client, annex_a_audit):
         check = annex_a_audit.checks.first()
-        response = autosave(lead_client, annex_a_audit, check, result="parfait", notes="")
+        response = autosave(lead_client, annex_a_audit, check, result="parfait", notes="Vu")
         assert response.status_code == 400
-        assert "result" in response.json()["errors"]
+        row = swapped_row(response, check)
+        refusal = fr("Select a valid choice. %(value)s is not one of the available choices.")
+        assert f"Non enregistré : {refusal % {'value': 'parfait'}}" in row
+        assert "Vu</textarea>" in row  # what was typed is still there
+        assert 'aria-invalid="true"' in row
+        check.refresh_from_db()
+        assert (check.result, check.notes) == (CheckResult.NON_EVALUE, "")
 
     def test_filters_by_theme_and_by_what_is_left_to_assess(self, lead_client, annex_a_audit, lead):
         check_record(
@@ -108,6 +142,29 @@ class TestChecklist:
             response = lead_client.get(url)
         assert response.status_code == 200
 
+    @pytest.mark.parametrize("rows", [1, 93])
+    def test_a_row_save_runs_a_fixed_number_of_queries(
+        self, lead_client, make_audit, lead, requirement, django_assert_num_queries, rows
+    ):
+        if rows == 1:
+            audit = make_audit(themes=[], requirements=[requirement("iso27001-2022", "A.5.1")])
+        else:
+            audit = make_audit()
+        first, *others = audit.checks.order_by("pk")
+        for check in others[:5]:
+            check_record(actor=lead, check=check, result=CheckResult.NC_MINEURE)
+        lead_client.get(reverse("audits:checklist", args=[audit.organisation.slug, audit.pk]))
+        # 1. the session, 2. the user, 3-4. two-factor devices, 5. two-factor role check,
+        # 6. the membership, 7. the check with its audit and requirement; the save, in one
+        # transaction: 8. savepoint, 9. the audit locked, 10. the check locked, 11. its
+        # update, 12-15. its audit event (organisation, chain head, insert, head update),
+        # 16. its finding (none: conforme raises none), 17. savepoint released; the
+        # answer: 18. the check read back as the checklist reads it, 19. the progress.
+        with django_assert_num_queries(19):
+            response = autosave(lead_client, audit, first, result="conforme", notes="Vu")
+        assert response.status_code == 200
+        assert f"{1 + len(others[:5])}/{rows}" in swapped_row(response, first)
+
 
 class TestLockedAuditInTheBrowser:
     @pytest.fixture
@@ -126,8 +183,11 @@ class TestLockedAuditInTheBrowser:
         check = closed.checks.first()
         response = autosave(lead_client, closed, check, result=CheckResult.NC_MAJEURE, notes="")
         assert response.status_code == 409
-        message = " ".join(response.json()["errors"]["__all__"])
-        assert closed.title in message
+        row = swapped_row(response, check)
+        assert "Non enregistré" in row
+        assert closed.title in row
+        assert '<fieldset class="req-fields" disabled>' in row  # nothing more to change
+        assert "hx-post" not in row
         check.refresh_from_db()
         assert check.result == CheckResult.NON_EVALUE
 
