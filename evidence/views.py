@@ -162,8 +162,9 @@ def _detail(
         "evidence": evidence,
         "today": timezone.localdate(),
         "can_add": can_add,
-        "revisions": list(evidence.revisions.all()),
-        "requirements": list(evidence.requirements.all()),
+        # Lists prefetched by evidence.selectors.with_detail (_get_evidence).
+        "revisions": evidence.revision_list,  # type: ignore[attr-defined]
+        "requirements": evidence.linked_requirements,  # type: ignore[attr-defined]
     }
     if can_add:
         context["revision_form"] = revision_form or RevisionForm()

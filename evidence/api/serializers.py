@@ -54,8 +54,11 @@ class RevisionSerializer(serializers.ModelSerializer[EvidenceRevision]):
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
     kind = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
-    requirements = LinkedRequirementSerializer(many=True, read_only=True)
-    revisions = RevisionSerializer(many=True, read_only=True)
+    # Read from the selector's prefetched lists (evidence.selectors.with_detail).
+    requirements = LinkedRequirementSerializer(
+        many=True, read_only=True, source="linked_requirements"
+    )
+    revisions = RevisionSerializer(many=True, read_only=True, source="revision_list")
 
     class Meta:
         model = Evidence
