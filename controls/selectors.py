@@ -69,15 +69,26 @@ class ScopedRows:
         )
 
 
-def _with_rows(requirements: QuerySet[Requirement], rows: ScopedRows) -> QuerySet[Requirement]:
+def _with_rows(
+    requirements: QuerySet[Requirement], rows: ScopedRows, *, with_attributes: bool = True
+) -> QuerySet[Requirement]:
     # Risks treated per SoA line (``treated_risks``), counted inside the SoA-line query.
     from risks.selectors import with_treated_risks
 
     related = ("owner", "suggested_from__framework")
+    if with_attributes:
+        attributes: list[Prefetch[Any]] = [
+            Prefetch("attribute_values", to_attr="prefetched_attributes")
+        ]
+    else:
+        # Decoding every control's and framework's JSON attributes was the largest cost
+        # of the API's SoA list, which does not show them.
+        requirements = requirements.defer("attributes", "framework__attribute_families")
+        attributes = []
     return (
         requirements.select_related("theme", "framework")
         .prefetch_related(
-            Prefetch("attribute_values", to_attr="prefetched_attributes"),
+            *attributes,
             Prefetch(
                 "applicability_rows",
                 queryset=with_treated_risks(rows.soa_rows.select_related(*related)),
@@ -93,10 +104,17 @@ def _with_rows(requirements: QuerySet[Requirement], rows: ScopedRows) -> QuerySe
     )
 
 
-def soa_lines(framework: Framework, rows: ScopedRows) -> QuerySet[Requirement]:
+def soa_lines(
+    framework: Framework, rows: ScopedRows, *, with_attributes: bool = True
+) -> QuerySet[Requirement]:
     """The Annex A controls with the organisation's SoA line: four queries in all
-    (controls with theme and framework, attribute values, SoA lines, statuses)."""
-    return _with_rows(Requirement.objects.soa_controls().filter(framework=framework), rows)
+    (controls with theme and framework, attribute values, SoA lines, statuses); three
+    and no attribute columns ``with_attributes=False``."""
+    return _with_rows(
+        Requirement.objects.soa_controls().filter(framework=framework),
+        rows,
+        with_attributes=with_attributes,
+    )
 
 
 def status_lines(framework: Framework, rows: ScopedRows) -> QuerySet[Requirement]:

@@ -115,7 +115,7 @@ class SoaList(generics.ListAPIView[Requirement]):
         framework = soa_framework()
         if getattr(self, "swagger_fake_view", False) or framework is None:
             return Requirement.objects.none()
-        return soa_lines(framework, _rows(self.request))
+        return soa_lines(framework, _rows(self.request), with_attributes=False)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
