@@ -33,6 +33,12 @@ CATALOGUE_SCHEMA = "egide-catalogue/1"
 MAPPING_SCHEMA = "egide-mapping/1"
 KINDS = set(RequirementKind.values)
 RELATIONSHIPS = set(Relationship.values)
+# Bounds on a parsed file, checked before anything walks it. The largest real catalogues
+# (NIST SP 800-53 in OSCAL) hold a few hundred thousand values, twenty levels deep. YAML
+# aliases are counted each time they are used, so "billion laughs" (nine aliases of nine
+# aliases of ...) is refused instead of expanding into gigabytes when it is hashed.
+MAX_DEPTH = 100
+MAX_VALUES = 2_000_000
 
 
 class CatalogueError(ValueError):
@@ -69,16 +75,43 @@ def document_sha256(document: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+def document_shape_check(data: Any, name: str) -> Any:
+    """``data`` as parsed, once it is known to be a tree of bounded depth and size whose
+    mapping keys are text (the hash sorts them); raises CatalogueError otherwise."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    values = 0
+    while stack:
+        value, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            raise CatalogueError(f"{name}: more than {MAX_VALUES:,} values (YAML aliases count).")
+        if depth > MAX_DEPTH:
+            raise CatalogueError(f"{name}: nested more than {MAX_DEPTH} levels deep.")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise CatalogueError(f"{name}: the key {key!r} is not text (quote it).")
+                stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return data
+
+
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            data = yaml.safe_load(handle)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         raise CatalogueError(f"{path.name}: not valid YAML at {where}: {error.problem}") from None
+    except (yaml.YAMLError, ValueError) as error:  # a bad byte, a bad escape
+        raise CatalogueError(f"{path.name}: not valid YAML: {error}.") from None
+    except RecursionError:
+        raise CatalogueError(f"{path.name}: nested too deeply.") from None
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read ({error.strerror}).") from None
+    return document_shape_check(data, path.name)
 
 
 def _bilingual(value: Any, where: str, *, required: bool = True) -> tuple[str, str]:
@@ -100,6 +133,8 @@ def _flatten(nodes: Any, where: str) -> Iterator[FlatNode]:
         nonlocal counter
         if not isinstance(items, list):
             raise CatalogueError(f"{path}: expected a list of requirements.")
+        if depth > MAX_DEPTH:
+            raise CatalogueError(f"{path}: requirements nested more than {MAX_DEPTH} deep.")
         for index, node in enumerate(items):
             here = f"{path}[{index}]"
             if not isinstance(node, dict) or not node.get("ref_id"):
@@ -126,12 +161,25 @@ def validate_catalogue(document: Any, name: str) -> list[FlatNode]:
     for key in ("code", "version", "name"):
         if not framework.get(key):
             raise CatalogueError(f"{name}: framework.{key} is missing.")
-    _bilingual(framework["name"], f"{name}: framework.name")
+    # Lengths are the database columns': PostgreSQL refuses a longer value (a 500 from
+    # the middle of the load, where SQLite would store it).
+    _check_length(framework["code"], 40, f"{name}: framework.code")
+    _check_length(framework["version"], 40, f"{name}: framework.version")
+    _check_length(framework.get("publisher") or "", 200, f"{name}: framework.publisher")
+    for text in _bilingual(framework["name"], f"{name}: framework.name"):
+        _check_length(text, 200, f"{name}: framework.name")
+    themes = document.get("themes") or []
+    if not isinstance(themes, list):
+        raise CatalogueError(f"{name}: themes must be a list.")
     theme_codes = set()
-    for index, theme in enumerate(document.get("themes") or []):
-        if not isinstance(theme, dict) or not theme.get("code"):
+    for index, theme in enumerate(themes):
+        if not isinstance(theme, dict) or not isinstance(theme.get("code"), str | int):
             raise CatalogueError(f"{name}: themes[{index}] needs a code.")
-        _bilingual(theme.get("name"), f"{name}: themes[{index}].name")
+        if not str(theme["code"]):
+            raise CatalogueError(f"{name}: themes[{index}] needs a code.")
+        _check_length(theme["code"], 60, f"{name}: themes[{index}].code")
+        for text in _bilingual(theme.get("name"), f"{name}: themes[{index}].name"):
+            _check_length(text, 200, f"{name}: themes[{index}].name")
         theme_codes.add(theme["code"])
 
     nodes = list(_flatten(document.get("requirements"), f"{name}: requirements"))
@@ -142,19 +190,30 @@ def validate_catalogue(document: Any, name: str) -> list[FlatNode]:
         if node.ref_id in seen:
             raise CatalogueError(f"{node.path}: ref_id used twice.")
         seen.add(node.ref_id)
+        _check_length(node.ref_id, 40, f"{node.path}: ref_id")
         kind = node.data.get("kind", RequirementKind.REQUIREMENT)
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise CatalogueError(f"{node.path}: unknown kind {kind!r} (one of {sorted(KINDS)}).")
         _bilingual(node.data.get("title"), f"{node.path}: title")
         if node.data.get("description") is not None:
             _bilingual(node.data["description"], f"{node.path}: description")
         theme = node.data.get("theme")
-        if theme and theme not in theme_codes:
+        if theme and (not isinstance(theme, str | int) or theme not in theme_codes):
             raise CatalogueError(f"{node.path}: theme {theme!r} is not declared in 'themes'.")
         attributes = node.data.get("attributes") or {}
         if not isinstance(attributes, dict):
             raise CatalogueError(f"{node.path}: attributes must be a mapping.")
+        for family, values in attributes.items():
+            if isinstance(values, list):  # stored one row per value, both in short columns
+                _check_length(family, 60, f"{node.path}: attribute family")
+                for value in values:
+                    _check_length(value, 60, f"{node.path}: attributes.{family}")
     return nodes
+
+
+def _check_length(value: Any, limit: int, where: str) -> None:
+    if len(str(value)) > limit:
+        raise CatalogueError(f"{where}: longer than {limit} characters.")
 
 
 def catalogue_import_document(

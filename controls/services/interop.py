@@ -38,6 +38,7 @@ from controls.services.catalogues import (
     LoadResult,
     MappingResult,
     catalogue_import_document,
+    document_shape_check,
     mapping_import_document,
 )
 
@@ -406,7 +407,8 @@ def _label(props: list[dict[str, Any]]) -> str:
 def _prose(part: dict[str, Any]) -> str:
     """A part's text with its sub-parts (NIST statements nest items "a.", "b." ...)."""
     lines = [str(part["prose"])] if part.get("prose") else []
-    for sub in part.get("parts") or []:
+    subs = part.get("parts")
+    for sub in subs if isinstance(subs, list) else []:
         if not isinstance(sub, dict):
             continue
         text = _prose(sub)
@@ -502,7 +504,10 @@ def _requirement_from_oscal(item: Any, where: str, is_group: bool) -> dict[str, 
     }
 
     text_en = text_fr = ""
-    for part in item.get("parts") or []:
+    parts = item.get("parts") or []
+    if not isinstance(parts, list):
+        raise CatalogueError(f"{where}: parts must be a list.")
+    for part in parts:
         if not isinstance(part, dict) or part.get("name") != "statement":
             continue
         if not part.get("ns") and not text_en:
@@ -861,22 +866,28 @@ def mapping_documents_from_ciso_library(
 
 
 def document_parse(text: str, name: str) -> Any:
-    """JSON when the text starts like JSON, YAML otherwise; syntax errors name the line."""
+    """JSON when the text starts like JSON, YAML otherwise; syntax errors name the line.
+    The result is a tree of bounded depth and size (``document_shape_check``)."""
     if text.lstrip().startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return document_shape_check(json.loads(text), name)
         except json.JSONDecodeError as error:
             raise CatalogueError(
                 f"{name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}."
             ) from None
+        except RecursionError:  # [[[[... a hundred thousand deep
+            raise CatalogueError(f"{name}: nested too deeply.") from None
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
         raise CatalogueError(f"{name}: not valid YAML at {place}: {error.problem}.") from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError) as error:  # ValueError: a bad number or escape
         raise CatalogueError(f"{name}: not valid YAML: {error}.") from None
+    except RecursionError:  # "- - - - ..." three thousand deep
+        raise CatalogueError(f"{name}: nested too deeply.") from None
+    return document_shape_check(data, name)
 
 
 def document_format(data: Any, name: str) -> str:
