@@ -477,3 +477,32 @@ def assessment_to_evidence(
         if assessment.created_at
         else datetime.date.today(),
     )
+
+
+def assessments_sweep(*, lost_after: datetime.timedelta | None = None) -> dict[str, list[int]]:
+    """Every five minutes (beat): publish again the assessments still queued after
+    ``lost_after`` (a Redis restart keeps no message; the conditional claim makes a
+    second delivery harmless), and record as failed those still "running" past the hard
+    time limit, whose worker died without a word (``AnonymityAssessment.stalled``)."""
+    from anonymity.tasks import assess_task
+
+    cutoff = timezone.now() - (lost_after or datetime.timedelta(minutes=5))
+    republished: list[int] = []
+    for assessment_id in AnonymityAssessment.objects.filter(
+        status=AssessmentStatus.QUEUED, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        try:
+            enqueue(assess_task, (assessment_id,))
+        except QueueUnavailable:
+            break  # still down: the next sweep tries again
+        republished.append(assessment_id)
+    stalled = [
+        assessment.pk
+        for assessment in AnonymityAssessment.objects.filter(status=AssessmentStatus.RUNNING).only(
+            "pk", "status", "started_at"
+        )
+        if assessment.stalled
+    ]
+    for assessment_id in stalled:
+        assessment_fail(assessment_id, STALLED)
+    return {"republished": republished, "failed": stalled}

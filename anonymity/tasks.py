@@ -8,7 +8,13 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from anonymity.models import task_time_limit
-from anonymity.services import TOO_LONG, UNEXPECTED, assessment_fail, assessment_run
+from anonymity.services import (
+    TOO_LONG,
+    UNEXPECTED,
+    assessment_fail,
+    assessment_run,
+    assessments_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,3 +39,10 @@ def assess_task(assessment_id: int) -> str:
         logger.exception("anonymity assessment failed", extra={"assessment": assessment_id})
         assessment_fail(assessment_id, UNEXPECTED)
         return "failed"
+
+
+@shared_task(acks_late=True, time_limit=120)
+def sweep_assessments_task() -> dict[str, list[int]]:
+    """Every five minutes (beat): lost messages published again, dead workers' jobs
+    recorded as failed (``anonymity.services.assessments_sweep``)."""
+    return assessments_sweep()

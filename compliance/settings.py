@@ -474,6 +474,12 @@ CELERY_BEAT_SCHEDULE["privacy-daily"] = {
     "task": "privacy.tasks.privacy_daily_task",
     "schedule": crontab(hour=6, minute=40),
 }
+# Register imports whose message a Redis restart lost are published again; those whose
+# worker died are recorded as failed.
+CELERY_BEAT_SCHEDULE["sweep-register-imports"] = {
+    "task": "privacy.tasks.sweep_register_imports_task",
+    "schedule": 300.0,
+}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
     {
         "ProcessingRoleEnum": "privacy.choices.ProcessingRole",
@@ -517,6 +523,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
 )
 
 # --- Anonymity assessments and free-text scanning (anonymity app) ----------------------
+# Assessments whose message a Redis restart lost are published again; those whose worker
+# died are recorded as failed.
+CELERY_BEAT_SCHEDULE["sweep-anonymity-assessments"] = {
+    "task": "anonymity.tasks.sweep_assessments_task",
+    "schedule": 300.0,
+}
 # Largest extract accepted by upload (web and API); the file is hashed, measured and
 # deleted, never kept. Pending uploads (between upload and role confirmation) live here.
 ANONYMITY_MAX_UPLOAD_BYTES = env_int("ANONYMITY_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import threading
@@ -312,3 +313,32 @@ def _finish_failed(import_id: int, *, error: str, row_errors: list[dict[str, Any
             },
         )
     _delete_file(stored)
+
+
+def register_imports_sweep(*, lost_after: datetime.timedelta | None = None) -> dict[str, list[int]]:
+    """Every five minutes (beat): publish again the imports still queued after
+    ``lost_after`` (a Redis restart keeps no message; the conditional claim makes a
+    second delivery harmless), and record as failed those still "running" past the hard
+    time limit, whose worker died without a word (``RegisterImport.stalled``)."""
+    from privacy.tasks import register_import_task
+
+    cutoff = timezone.now() - (lost_after or datetime.timedelta(minutes=5))
+    republished: list[int] = []
+    for import_id in RegisterImport.objects.filter(
+        status=ImportStatus.QUEUED, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        try:
+            enqueue(register_import_task, (import_id,))
+        except QueueUnavailable:
+            break  # still down: the next sweep tries again
+        republished.append(import_id)
+    stalled = [
+        job.pk
+        for job in RegisterImport.objects.filter(status=ImportStatus.RUNNING).only(
+            "pk", "status", "started_at"
+        )
+        if job.stalled
+    ]
+    for import_id in stalled:
+        register_import_fail(import_id, STALLED)
+    return {"republished": republished, "failed": stalled}

@@ -7,7 +7,13 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from privacy.imports import TOO_LONG, UNEXPECTED, register_import_fail, register_import_run
+from privacy.imports import (
+    TOO_LONG,
+    UNEXPECTED,
+    register_import_fail,
+    register_import_run,
+    register_imports_sweep,
+)
 from privacy.models import import_time_limit
 from privacy.reminders import expiry_reminders_send
 from privacy.services import findings_recompute_all
@@ -48,3 +54,10 @@ def register_import_task(self, import_id: int) -> str:  # type: ignore[no-untype
         logger.exception("register import failed", extra={"register_import": import_id})
         register_import_fail(import_id, UNEXPECTED)
         return "failed"
+
+
+@shared_task(acks_late=True, time_limit=120)
+def sweep_register_imports_task() -> dict[str, list[int]]:
+    """Every five minutes (beat): lost messages published again, dead workers' imports
+    recorded as failed (``privacy.imports.register_imports_sweep``)."""
+    return register_imports_sweep()

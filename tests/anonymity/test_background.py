@@ -303,3 +303,25 @@ def test_with_the_queue_down_the_page_answers_503(
     assert response.status_code == 503
     assert AnonymityAssessment.objects.get().status == "failed"
     assert not uploads_waiting()
+
+
+def test_the_sweep_completes_lost_assessments_and_fails_those_of_dead_workers(
+    owner: User, org_a: Organisation
+) -> None:
+    lost = queued(org_a, owner)  # its message went with a Redis restart
+    AnonymityAssessment.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    fresh = queued(org_a, owner)  # its message is on its way: left alone
+    dead = queued(org_a, owner)
+    AnonymityAssessment.objects.filter(pk=dead.pk).update(
+        status="running", started_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+
+    result = services.assessments_sweep()
+
+    assert result == {"republished": [lost.pk], "failed": [dead.pk]}
+    statuses = dict(AnonymityAssessment.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed"}
+    assert AnonymityAssessment.objects.get(pk=dead.pk).error == services.STALLED
+    assert services.assessments_sweep() == {"republished": [], "failed": []}

@@ -239,3 +239,25 @@ def test_with_the_queue_down_the_page_answers_503_and_the_file_is_deleted(
     job = RegisterImport.objects.get()
     assert job.status == "failed" and "file d'attente" in imports.import_error_text(job)
     assert not stored_files() and not ProcessingActivity.objects.exists()
+
+
+def test_the_sweep_completes_lost_imports_and_fails_those_of_dead_workers(
+    owner: User, org_a: Organisation
+) -> None:
+    lost = queued(org_a, owner)  # its message went with a Redis restart
+    RegisterImport.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    fresh = queued(org_a, owner)  # its message is on its way: left alone
+    dead = queued(org_a, owner)
+    RegisterImport.objects.filter(pk=dead.pk).update(
+        status="running", started_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+
+    result = imports.register_imports_sweep()
+
+    assert result == {"republished": [lost.pk], "failed": [dead.pk]}
+    statuses = dict(RegisterImport.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed"}
+    assert RegisterImport.objects.get(pk=dead.pk).error == imports.STALLED
+    assert imports.register_imports_sweep() == {"republished": [], "failed": []}
