@@ -34,7 +34,7 @@ from anonymity.models import AnonymityAssessment
 from anonymity.scanner.scan import NoteResult, scan_notes, summarise
 from anonymity.uploads import StoredUpload
 from compliance.models import ApiKey, Organisation, User
-from compliance.queue import QueueUnavailable, enqueue
+from compliance.queue import QueueUnavailable, background_jobs_sweep, enqueue
 from compliance.services.audit_trail import (
     Actor,
     SystemActor,
@@ -479,30 +479,17 @@ def assessment_to_evidence(
     )
 
 
-def assessments_sweep(*, lost_after: datetime.timedelta | None = None) -> dict[str, list[int]]:
-    """Every five minutes (beat): publish again the assessments still queued after
-    ``lost_after`` (a Redis restart keeps no message; the conditional claim makes a
-    second delivery harmless), and record as failed those still "running" past the hard
-    time limit, whose worker died without a word (``AnonymityAssessment.stalled``)."""
+def assessments_sweep(
+    *, lost_after: datetime.timedelta = datetime.timedelta(minutes=5)
+) -> dict[str, list[int]]:
+    """Every five minutes (beat): assessments whose message a Redis restart lost are
+    published again, those whose worker died are recorded as failed."""
     from anonymity.tasks import assess_task
 
-    cutoff = timezone.now() - (lost_after or datetime.timedelta(minutes=5))
-    republished: list[int] = []
-    for assessment_id in AnonymityAssessment.objects.filter(
-        status=AssessmentStatus.QUEUED, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
-        try:
-            enqueue(assess_task, (assessment_id,))
-        except QueueUnavailable:
-            break  # still down: the next sweep tries again
-        republished.append(assessment_id)
-    stalled = [
-        assessment.pk
-        for assessment in AnonymityAssessment.objects.filter(status=AssessmentStatus.RUNNING).only(
-            "pk", "status", "started_at"
-        )
-        if assessment.stalled
-    ]
-    for assessment_id in stalled:
-        assessment_fail(assessment_id, STALLED)
-    return {"republished": republished, "failed": stalled}
+    return background_jobs_sweep(
+        AnonymityAssessment,
+        task=assess_task,
+        fail=assessment_fail,
+        stalled_error=STALLED,
+        lost_after=lost_after,
+    )

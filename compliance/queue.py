@@ -12,12 +12,15 @@ resumes without a restart.
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -66,3 +69,33 @@ class QueueUnavailableMiddleware:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+def background_jobs_sweep(
+    model: Any,
+    *,
+    task: Task,
+    fail: Callable[[int, str], None],
+    stalled_error: str,
+    lost_after: datetime.timedelta,
+) -> dict[str, list[int]]:
+    """For a background-job model (``status`` queued/running, ``created_at``, a
+    ``stalled`` property): publish ``task`` again for the rows still queued after
+    ``lost_after`` (a Redis restart keeps no message; each task claims its row with a
+    conditional UPDATE, so a second delivery is harmless), and ``fail`` the rows still
+    running past their time limit, whose worker died without a word."""
+    cutoff = timezone.now() - lost_after
+    republished: list[int] = []
+    for job_id in model.objects.filter(status="queued", created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        try:
+            enqueue(task, (job_id,))
+        except QueueUnavailable:
+            break  # still down: the next sweep tries again
+        republished.append(job_id)
+    running = model.objects.filter(status="running").only("pk", "status", "started_at")
+    stalled = [job.pk for job in running if job.stalled]
+    for job_id in stalled:
+        fail(job_id, stalled_error)
+    return {"republished": republished, "failed": stalled}

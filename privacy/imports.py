@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from compliance.models import Organisation, User
-from compliance.queue import QueueUnavailable, enqueue
+from compliance.queue import QueueUnavailable, background_jobs_sweep, enqueue
 from compliance.services.audit_trail import Actor, SystemActor, actor_label, audit_event_record
 from privacy import interop
 from privacy.choices import ImportStatus, ImportStep
@@ -315,30 +315,17 @@ def _finish_failed(import_id: int, *, error: str, row_errors: list[dict[str, Any
     _delete_file(stored)
 
 
-def register_imports_sweep(*, lost_after: datetime.timedelta | None = None) -> dict[str, list[int]]:
-    """Every five minutes (beat): publish again the imports still queued after
-    ``lost_after`` (a Redis restart keeps no message; the conditional claim makes a
-    second delivery harmless), and record as failed those still "running" past the hard
-    time limit, whose worker died without a word (``RegisterImport.stalled``)."""
+def register_imports_sweep(
+    *, lost_after: datetime.timedelta = datetime.timedelta(minutes=5)
+) -> dict[str, list[int]]:
+    """Every five minutes (beat): imports whose message a Redis restart lost are
+    published again, those whose worker died are recorded as failed."""
     from privacy.tasks import register_import_task
 
-    cutoff = timezone.now() - (lost_after or datetime.timedelta(minutes=5))
-    republished: list[int] = []
-    for import_id in RegisterImport.objects.filter(
-        status=ImportStatus.QUEUED, created_at__lt=cutoff
-    ).values_list("pk", flat=True):
-        try:
-            enqueue(register_import_task, (import_id,))
-        except QueueUnavailable:
-            break  # still down: the next sweep tries again
-        republished.append(import_id)
-    stalled = [
-        job.pk
-        for job in RegisterImport.objects.filter(status=ImportStatus.RUNNING).only(
-            "pk", "status", "started_at"
-        )
-        if job.stalled
-    ]
-    for import_id in stalled:
-        register_import_fail(import_id, STALLED)
-    return {"republished": republished, "failed": stalled}
+    return background_jobs_sweep(
+        RegisterImport,
+        task=register_import_task,
+        fail=register_import_fail,
+        stalled_error=STALLED,
+        lost_after=lost_after,
+    )
