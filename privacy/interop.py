@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +42,17 @@ from privacy.selectors import route_of
 from privacy.services import PROCESSING_FIELDS, findings_recompute
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# What an XLSX file may hold once inflated: 2000 lines fit in a few megabytes, and a zip
+# bomb (a file of a few hundred kilobytes that inflates to gigabytes) is refused unread.
+MAX_XLSX_INFLATED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 2000
 LIST_SEPARATOR = " | "
+# A cell starting with one of these runs as a formula in a spreadsheet (OWASP CSV
+# injection): the CSV export writes it with a leading apostrophe, which the import takes
+# off again. A value that itself starts with an apostrophe gets one more, in CSV and XLSX,
+# so that the import gives it back unchanged.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+QUOTED_PREFIXES = (*FORMULA_PREFIXES, "'")
 # ``progress(fraction)``: the share of the lines checked (or written) so far, 0.0 to 1.0.
 Progress = Callable[[float], None]
 PROGRESS_EVERY_ROWS = 20
@@ -150,8 +160,7 @@ def register_to_csv(processings: list[ProcessingActivity], language: str) -> byt
     writer = csv.writer(buffer, delimiter=";" if language == "fr" else ",")
     writer.writerow(header)
     for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{v}" if v[:1] in ("=", "+", "-", "@") else v for v in row])
+        writer.writerow([f"'{v}" if v.startswith(QUOTED_PREFIXES) else v for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -168,7 +177,7 @@ def register_to_xlsx(processings: list[ProcessingActivity], language: str, title
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append([f"'{v}" if v.startswith("'") else v for v in row])
     for row_cells in sheet.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -205,23 +214,7 @@ def _read_table(data: bytes, filename: str) -> list[list[Any]]:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportRejected([RowError(0, "", _("The file is larger than 2 MB."))])
     if data[:4] == b"PK\x03\x04":  # sniffed: an XLSX file is a zip archive
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ImportRejected([RowError(0, "", _("This XLSX file cannot be read."))]) from None
-        sheet = workbook.worksheets[0]
-        rows: list[list[Any]] = []
-        # Up to one line past the limit, blank lines not counted, so that a longer file is
-        # refused rather than cut short.
-        for row in sheet.iter_rows(values_only=True):
-            if any(_text(v) for v in row):
-                rows.append(list(row))
-                if len(rows) > MAX_ROWS + 1:
-                    break
-        workbook.close()
-        return rows
+        return _read_xlsx(data)
     if filename.lower().endswith(".xlsx"):
         raise ImportRejected([RowError(0, "", _("This XLSX file cannot be read."))])
     for encoding in ("utf-8-sig", "cp1252"):
@@ -237,7 +230,52 @@ def _read_table(data: bytes, filename: str) -> list[list[Any]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     # Every line is read (2 MB at most): a file past the line limit is refused, not cut.
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error:  # a cell past the csv module's field limit (128 KB)
+        raise ImportRejected([RowError(0, "", _("This CSV file cannot be read."))]) from None
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    unreadable = ImportRejected([RowError(0, "", _("This XLSX file cannot be read."))])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # The sizes the archive declares: zipfile never inflates a member past its
+            # declared size, so this bounds what openpyxl can read.
+            inflated = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise unreadable from None
+    if inflated > MAX_XLSX_INFLATED_BYTES:
+        message = _("This XLSX file inflates to more than %(mb)s MB: refused.") % {
+            "mb": MAX_XLSX_INFLATED_BYTES // (1024 * 1024)
+        }
+        raise ImportRejected([RowError(0, "", message)])
+    # openpyxl raises many kinds on a damaged workbook, and in read-only mode a sheet's XML
+    # is parsed only while its rows are read (a workbook without sheets, a truncated sheet):
+    # both steps are guarded.
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                raise unreadable
+            rows: list[list[Any]] = []
+            # Up to one line past the limit, blank lines not counted, so that a longer file is
+            # refused rather than cut short.
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                if any(_text(v) for v in row):
+                    rows.append(list(row))
+                    if len(rows) > MAX_ROWS + 1:
+                        break
+        finally:
+            workbook.close()
+    except ImportRejected:
+        raise
+    except Exception:
+        raise unreadable from None
+    return rows
 
 
 def _header_map() -> dict[str, Column]:
@@ -267,7 +305,7 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value).strip()
-    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(QUOTED_PREFIXES) else text
 
 
 def _parse(column: Column, raw: Any, lookups: dict[str, dict[str, str]]) -> Any:
