@@ -22,6 +22,16 @@ XLSX_PROGRESS_ROWS = 20_000
 # ``progress(fraction)`` while reading: the share of the file read so far, 0.0 to 1.0.
 ReadProgress = Callable[[float], None]
 SNIFF_BYTES = 64 * 1024
+# csv.Sniffer's regular expressions take quadratic time or worse on quote-heavy text
+# (27 s on 64 KB of ``a,"b``): it is shown at most this much, in whole lines.
+SNIFFER_CHARS = 4096
+# A zip bomb disguised as a workbook (kilobytes that inflate to gigabytes) is refused
+# before openpyxl reads it. A real XLSX inflates about ten times: past XLSX_CHECKED_BYTES
+# inflated, a workbook may inflate at most XLSX_MAX_RATIO times its size, and never past
+# XLSX_MAX_INFLATED_BYTES.
+XLSX_CHECKED_BYTES = 100 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_MAX_INFLATED_BYTES = 4 * 1024 * 1024 * 1024
 
 
 class ExtractError(ValueError):
@@ -39,11 +49,23 @@ def sniff_format(path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as archive:
-                if "xl/workbook.xml" in archive.namelist():
-                    return "xlsx"
-        except zipfile.BadZipFile:
-            pass
-        raise ExtractError("This ZIP archive is not an XLSX workbook.")
+                members = archive.infolist()
+        except (zipfile.BadZipFile, ValueError):
+            members = []
+        if "xl/workbook.xml" not in {member.filename for member in members}:
+            raise ExtractError("This ZIP archive is not an XLSX workbook.")
+        # The sizes the archive declares: zipfile never inflates a member past its
+        # declared size, so they bound what openpyxl can read.
+        inflated = sum(member.file_size for member in members)
+        size = path.stat().st_size
+        if inflated > XLSX_CHECKED_BYTES and (
+            inflated > XLSX_MAX_RATIO * size or inflated > XLSX_MAX_INFLATED_BYTES
+        ):
+            raise ExtractError(
+                f"This workbook of {size // 1024:,} KB inflates to "
+                f"{inflated // (1024 * 1024):,} MB: refused (a zip bomb?)."
+            )
+        return "xlsx"
     if b"\x00" in head:
         raise ExtractError("This is not a CSV, XLSX or Parquet file (binary content).")
     return "csv"
@@ -71,8 +93,10 @@ def _csv_dialect(path: Path, encoding: str) -> str:
     # Only complete lines: a 10 MB first line must not confuse the sniffer.
     sample = text.rsplit("\n", 1)[0] if "\n" in text else text
     first_line = sample.split("\n", 1)[0]
+    short = sample[:SNIFFER_CHARS]
+    short = short.rsplit("\n", 1)[0] if "\n" in short else short
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        return csv.Sniffer().sniff(short, delimiters=",;\t|").delimiter
     except csv.Error:
         counts = {sep: first_line.count(sep) for sep in ",;\t|"}
         best = max(counts, key=lambda sep: counts[sep])
@@ -143,8 +167,10 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]], int]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged workbook
         raise ExtractError(f"The workbook cannot be read: {error}") from None
+    if not workbook.worksheets:
+        raise ExtractError("The workbook has no sheet.")
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = _guarded(sheet.iter_rows(values_only=True))
     try:
         header = [_cell(name) for name in next(rows)]
     except StopIteration:
@@ -152,13 +178,26 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[Any, ...]], int]:
     return header, rows, int(sheet.max_row or 0)
 
 
+def _guarded(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only sheet, whose XML is parsed only as they are read: a sheet
+    damaged further down fails here, as an ExtractError."""
+    try:
+        yield from rows
+    except Exception as error:
+        raise ExtractError(f"The workbook cannot be read: {error}") from None
+
+
 def read_header(path: Path) -> list[str]:
     """The column names of the extract."""
     kind = sniff_format(path)
     if kind == "parquet":
+        import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-        return list(pq.ParquetFile(path).schema_arrow.names)
+        try:
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        except (pa.ArrowException, OSError, ValueError) as error:
+            raise ExtractError(f"The Parquet file cannot be read: {error}") from None
     if kind == "xlsx":
         header, _rows, _count = _xlsx_rows(path)
         return header
@@ -332,5 +371,7 @@ def read_sample(path: Path, rows: int = 2000) -> pd.DataFrame:
             raise ExtractError(f"The CSV file is malformed: {error}") from None
         except pd.errors.EmptyDataError:
             raise ExtractError("The file is empty.") from None
+        except (ValueError, MemoryError, OverflowError) as error:
+            raise ExtractError(f"The CSV file cannot be read: {error}") from None
     frame.columns = [str(name).strip() for name in frame.columns]
     return _normalise(frame)
