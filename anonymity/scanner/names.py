@@ -94,6 +94,13 @@ RESIDENCE_RE = re.compile(
     re.IGNORECASE,
 )
 WINDOW = 20
+# The model never sees more than this at once: a note made of nothing but capitalised
+# words ("Aa Aa Aa ...") once merged into a single window as long as the note, and spaCy's
+# time grows faster than the length (18 s for 90,000 characters), then refuses past a
+# million characters. Longer runs are cut into windows that overlap by WINDOW.
+MAX_WINDOW_CHARS = 400
+# No name is longer; a longer "word" (a megabyte of letters) is not a candidate.
+MAX_NAME_CHARS = 60
 # Eponyms and named places: "syndrome de Lynch", "hôpital Édouard Herriot", "rue Victor Hugo".
 EPONYM_BEFORE = re.compile(
     r"(?:syndrome|maladie|facteur|signe|score|classification|test|manoeuvre|manœuvre|"
@@ -149,6 +156,8 @@ def candidate_windows(text: str, known: list[tuple[int, int, str]]) -> list[tupl
     windows: list[tuple[int, int]] = []
     for match in CANDIDATE_RE.finditer(text):
         start, end = match.start(), match.end()
+        if end - start > MAX_NAME_CHARS:
+            continue
         word = fold_text(match.group(0))
         if word in KNOWN_WORDS or _covered(start, end, known):
             continue
@@ -164,7 +173,7 @@ def candidate_windows(text: str, known: list[tuple[int, int, str]]) -> list[tupl
             continue
         lo = max(0, start - WINDOW)
         hi = min(len(text), end + WINDOW)
-        if windows and lo <= windows[-1][1]:
+        if windows and lo <= windows[-1][1] and hi - windows[-1][0] <= MAX_WINDOW_CHARS:
             windows[-1] = (windows[-1][0], hi)
         else:
             windows.append((lo, hi))
