@@ -64,8 +64,13 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             upload = store_upload(form.cleaned_data["file"])
+        except ExtractError as error:
+            form.add_error("file", str(error))
+            return render(request, "anonymity/assessment_new.html", {"form": form})
+        try:
             sample = read_sample(upload.path)
         except ExtractError as error:
+            upload.discard()  # refused: nothing of the file is kept
             form.add_error("file", str(error))
         else:
             if sample.columns.empty:

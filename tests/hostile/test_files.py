@@ -293,11 +293,6 @@ def test_a_hostile_extract_is_refused_on_the_form_and_not_kept(
     assert files_under(upload_dir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="anonymity/views.py assessment_new keeps the stored upload when read_sample "
-    "refuses it (ExtractError after store_upload): it stays on disk until the 24 h sweep",
-)
 def test_an_extract_that_fails_after_upload_is_not_kept(
     owner_client: Client, org_a: Organisation, media: Path
 ) -> None:
