@@ -18,10 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from anonymity.choices import AssessmentStatus, AssessmentStep, Verdict
 from compliance.models import Organisation
 from compliance.models.tenancy import TenantQuerySet
-
-# Past the task's hard time limit Celery has killed the worker process: a row still
-# "running" then belongs to a worker that is gone (killed for memory, machine lost).
-STALL_MARGIN = datetime.timedelta(minutes=2)
+from compliance.queue import STALL_MARGIN
 
 
 def task_time_limit() -> int:

@@ -30,11 +30,17 @@ from anonymity.choices import AssessmentStatus, ColumnRole, Verdict
 from anonymity.engine.reader import ExtractError, read_header
 from anonymity.engine.run import assess_file
 from anonymity.messages import generalisation_text, reason_text
-from anonymity.models import AnonymityAssessment
+from anonymity.models import AnonymityAssessment, task_time_limit
 from anonymity.scanner.scan import NoteResult, scan_notes, summarise
 from anonymity.uploads import StoredUpload
 from compliance.models import ApiKey, Organisation, User
-from compliance.queue import QueueUnavailable, background_jobs_sweep, enqueue
+from compliance.queue import (
+    STALL_MARGIN,
+    QueueUnavailable,
+    background_job_claim,
+    background_jobs_sweep,
+    enqueue,
+)
 from compliance.services.audit_trail import (
     Actor,
     SystemActor,
@@ -214,20 +220,8 @@ def assessment_create(
 
 
 def assessment_claim(assessment_id: int) -> bool:
-    """Take a queued assessment; ``False`` when another delivery has it or it is over.
-
-    One UPDATE ... WHERE status = 'queued': the database serialises two workers that
-    received the same message (acks_late redelivery, a duplicate publish) and exactly
-    one of them sees a row updated."""
-    return bool(
-        AnonymityAssessment.objects.filter(pk=assessment_id, status=AssessmentStatus.QUEUED).update(
-            status=AssessmentStatus.RUNNING,
-            started_at=timezone.now(),
-            progress=0,
-            step="",
-            error="",
-        )
-    )
+    """Take a queued assessment (``compliance.queue.background_job_claim``)."""
+    return background_job_claim(AnonymityAssessment, assessment_id)
 
 
 class _Progress:
@@ -492,4 +486,5 @@ def assessments_sweep(
         fail=assessment_fail,
         stalled_error=STALLED,
         lost_after=lost_after,
+        stalled_after=datetime.timedelta(seconds=task_time_limit()) + STALL_MARGIN,
     )

@@ -71,6 +71,23 @@ class QueueUnavailableMiddleware:
         return response
 
 
+# Past a task's hard time limit Celery has killed its process: a job still "running" then
+# belongs to a worker that is gone (killed for memory, machine lost).
+STALL_MARGIN = datetime.timedelta(minutes=2)
+
+
+def background_job_claim(model: Any, job_id: int) -> bool:
+    """Take a queued background job (``status`` queued → running); ``False`` when another
+    delivery has it or it is over. One UPDATE ... WHERE status = 'queued': the database
+    serialises two workers that received the same message (acks_late redelivery, a
+    duplicate publish, the sweep below) and exactly one of them sees a row updated."""
+    return bool(
+        model.objects.filter(pk=job_id, status="queued").update(
+            status="running", started_at=timezone.now(), progress=0, step="", error=""
+        )
+    )
+
+
 def background_jobs_sweep(
     model: Any,
     *,
@@ -78,12 +95,14 @@ def background_jobs_sweep(
     fail: Callable[[int, str], None],
     stalled_error: str,
     lost_after: datetime.timedelta,
+    stalled_after: datetime.timedelta,
 ) -> dict[str, list[int]]:
-    """For a background-job model (``status`` queued/running, ``created_at``, a
-    ``stalled`` property): publish ``task`` again for the rows still queued after
-    ``lost_after`` (a Redis restart keeps no message; each task claims its row with a
-    conditional UPDATE, so a second delivery is harmless), and ``fail`` the rows still
-    running past their time limit, whose worker died without a word."""
+    """For a background-job model (``status`` queued/running, ``created_at``,
+    ``started_at``): publish ``task`` again for the rows still queued after ``lost_after``
+    (a Redis restart keeps no message; each task claims its row with
+    ``background_job_claim``, so a second delivery is harmless), and ``fail`` the rows
+    still running ``stalled_after`` their start (the task's hard time limit and a margin):
+    their worker died without a word."""
     cutoff = timezone.now() - lost_after
     republished: list[int] = []
     for job_id in model.objects.filter(status="queued", created_at__lt=cutoff).values_list(
@@ -94,8 +113,11 @@ def background_jobs_sweep(
         except QueueUnavailable:
             break  # still down: the next sweep tries again
         republished.append(job_id)
-    running = model.objects.filter(status="running").only("pk", "status", "started_at")
-    stalled = [job.pk for job in running if job.stalled]
+    stalled = list(
+        model.objects.filter(
+            status="running", started_at__lt=timezone.now() - stalled_after
+        ).values_list("pk", flat=True)
+    )
     for job_id in stalled:
         fail(job_id, stalled_error)
     return {"republished": republished, "failed": stalled}

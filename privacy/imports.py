@@ -26,11 +26,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from compliance.models import Organisation, User
-from compliance.queue import QueueUnavailable, background_jobs_sweep, enqueue
+from compliance.queue import (
+    STALL_MARGIN,
+    QueueUnavailable,
+    background_job_claim,
+    background_jobs_sweep,
+    enqueue,
+)
 from compliance.services.audit_trail import Actor, SystemActor, actor_label, audit_event_record
 from privacy import interop
 from privacy.choices import ImportStatus, ImportStep
-from privacy.models import RegisterImport
+from privacy.models import RegisterImport, import_time_limit
 
 logger = logging.getLogger(__name__)
 
@@ -123,16 +129,8 @@ def register_import_request(
 
 
 def register_import_claim(import_id: int) -> bool:
-    """Take a queued import; ``False`` when another delivery has it or it is over.
-
-    One UPDATE ... WHERE status = 'queued': the database serialises two workers that
-    received the same message (acks_late redelivery, a duplicate publish) and exactly
-    one of them sees a row updated."""
-    return bool(
-        RegisterImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING, started_at=timezone.now(), progress=0, step="", error=""
-        )
-    )
+    """Take a queued import (``compliance.queue.background_job_claim``)."""
+    return background_job_claim(RegisterImport, import_id)
 
 
 class ProgressWriter:
@@ -328,4 +326,5 @@ def register_imports_sweep(
         fail=register_import_fail,
         stalled_error=STALLED,
         lost_after=lost_after,
+        stalled_after=datetime.timedelta(seconds=import_time_limit()) + STALL_MARGIN,
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Organisation
 from compliance.models.tenancy import TenantQuerySet
+from compliance.queue import STALL_MARGIN
 from privacy.choices import (
     SECONDARY_USES,
     Article9Condition,
@@ -443,7 +444,7 @@ class RegisterImport(models.Model):
             self.status == ImportStatus.RUNNING
             and self.started_at is not None
             and timezone.now() - self.started_at
-            > datetime.timedelta(seconds=import_time_limit() + 120)
+            > datetime.timedelta(seconds=import_time_limit()) + STALL_MARGIN
         )
 
     @property

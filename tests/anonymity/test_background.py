@@ -18,12 +18,12 @@ from django.utils import timezone
 from anonymity import services
 from anonymity.engine import assess
 from anonymity.engine.run import assess_file
-from anonymity.models import AnonymityAssessment
+from anonymity.models import AnonymityAssessment, task_time_limit
 from anonymity.selectors import passing_assessment_exists
 from anonymity.tasks import assess_task
 from anonymity.uploads import store_upload, upload_dir
 from compliance.models import AuditEvent, Organisation, User
-from compliance.queue import QueueUnavailable
+from compliance.queue import STALL_MARGIN, QueueUnavailable
 from tests.anonymity.test_pages_and_api import ANON_CSV, PSEUDO_CSV, bearer, upload
 from tests.helpers import logged_in, page_text
 
@@ -306,22 +306,27 @@ def test_with_the_queue_down_the_page_answers_503(
 
 
 def test_the_sweep_completes_lost_assessments_and_fails_those_of_dead_workers(
-    owner: User, org_a: Organisation
+    owner_client: Client, owner: User, org_a: Organisation
 ) -> None:
     lost = queued(org_a, owner)  # its message went with a Redis restart
     AnonymityAssessment.objects.filter(pk=lost.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     fresh = queued(org_a, owner)  # its message is on its way: left alone
-    dead = queued(org_a, owner)
+    dead, slow = queued(org_a, owner), queued(org_a, owner)
+    limit = datetime.timedelta(seconds=task_time_limit()) + STALL_MARGIN
     AnonymityAssessment.objects.filter(pk=dead.pk).update(
-        status="running", started_at=timezone.now() - datetime.timedelta(hours=3)
+        status="running", started_at=timezone.now() - limit - datetime.timedelta(seconds=5)
+    )
+    AnonymityAssessment.objects.filter(pk=slow.pk).update(  # still within its time limit
+        status="running", started_at=timezone.now() - limit + datetime.timedelta(seconds=30)
     )
 
     result = services.assessments_sweep()
 
     assert result == {"republished": [lost.pk], "failed": [dead.pk]}
     statuses = dict(AnonymityAssessment.objects.values_list("pk", "status"))
-    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed"}
-    assert AnonymityAssessment.objects.get(pk=dead.pk).error == services.STALLED
+    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed", slow.pk: "running"}
+    page = page_text(owner_client.get(reverse("anonymity_detail", args=[org_a.slug, dead.pk])))
+    assert "s'est arrêtée sans finir" in page
     assert services.assessments_sweep() == {"republished": [], "failed": []}

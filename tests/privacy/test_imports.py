@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import AuditEvent, Organisation, User
-from compliance.queue import QueueUnavailable
+from compliance.queue import STALL_MARGIN, QueueUnavailable
 from privacy import imports, interop
-from privacy.models import ProcessingActivity, RegisterImport
+from privacy.models import ProcessingActivity, RegisterImport, import_time_limit
 from privacy.tasks import register_import_task
 from tests.helpers import logged_in, page_text
 from tests.privacy.test_interop import GOOD_AND_BAD_CSV
@@ -242,22 +242,29 @@ def test_with_the_queue_down_the_page_answers_503_and_the_file_is_deleted(
 
 
 def test_the_sweep_completes_lost_imports_and_fails_those_of_dead_workers(
-    owner: User, org_a: Organisation
+    owner_client: Client, owner: User, org_a: Organisation
 ) -> None:
     lost = queued(org_a, owner)  # its message went with a Redis restart
     RegisterImport.objects.filter(pk=lost.pk).update(
         created_at=timezone.now() - datetime.timedelta(minutes=10)
     )
     fresh = queued(org_a, owner)  # its message is on its way: left alone
-    dead = queued(org_a, owner)
+    dead, slow = queued(org_a, owner), queued(org_a, owner)
+    limit = datetime.timedelta(seconds=import_time_limit()) + STALL_MARGIN
     RegisterImport.objects.filter(pk=dead.pk).update(
-        status="running", started_at=timezone.now() - datetime.timedelta(hours=3)
+        status="running", started_at=timezone.now() - limit - datetime.timedelta(seconds=5)
+    )
+    RegisterImport.objects.filter(pk=slow.pk).update(  # still within its time limit
+        status="running", started_at=timezone.now() - limit + datetime.timedelta(seconds=30)
     )
 
     result = imports.register_imports_sweep()
 
     assert result == {"republished": [lost.pk], "failed": [dead.pk]}
     statuses = dict(RegisterImport.objects.values_list("pk", "status"))
-    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed"}
-    assert RegisterImport.objects.get(pk=dead.pk).error == imports.STALLED
+    assert statuses == {lost.pk: "done", fresh.pk: "queued", dead.pk: "failed", slow.pk: "running"}
+    page = page_text(
+        owner_client.get(reverse("register_import_detail", args=[org_a.slug, dead.pk]))
+    )
+    assert "s'est arrêté sans finir" in page
     assert imports.register_imports_sweep() == {"republished": [], "failed": []}
