@@ -237,9 +237,12 @@ def scores_by_framework(requirements: Iterable[Requirement]) -> dict[int, Scores
     return scores
 
 
-def soa_evidence_counts(organisation_id: int) -> dict[int, Any]:
+def soa_evidence_counts(
+    organisation_id: int, requirement_ids: Iterable[int] | None = None
+) -> dict[int, Any]:
     """Linked evidence per requirement of one organisation (``EvidenceCount``: valid,
-    expired, compromised), in one query whatever the number of controls and links."""
+    expired, compromised), in one query whatever the number of controls and links;
+    ``requirement_ids`` limits it to those (one row re-rendered after a save)."""
     from evidence.selectors import evidence_counts
 
-    return evidence_counts(organisation_id)
+    return evidence_counts(organisation_id, requirement_ids)

@@ -201,7 +201,8 @@ def _row_response(
     rows = ScopedRows.for_membership(membership)
     lines = soa_lines if soa else status_lines
     fresh = lines(requirement.framework, rows).get(pk=requirement.pk)
-    line = _line(fresh, soa_evidence_counts(membership.organisation_id) if soa else None)
+    counts = soa_evidence_counts(membership.organisation_id, [requirement.pk]) if soa else None
+    line = _line(fresh, counts)
     errors: list[str] = []
     if form is not None and form.errors:
         line["row"] = _as_typed(line, membership.organisation_id, form)

@@ -535,6 +535,20 @@ def test_an_unknown_status_is_refused_in_the_row(
     assert not ControlStatus.objects.exists()
 
 
+def test_an_inline_save_shows_the_controls_evidence_in_its_row(
+    iso: Framework, owner_client: Client, org_a: Organisation, control: Requirement, owner: User
+) -> None:
+    link_evidence_to_every_control(iso, org_a, owner)  # one valid, one expired on each
+
+    response = owner_client.post(
+        save_url(org_a, control), row_post(control, status="partial"), headers=HTMX
+    )
+
+    row = row_of_response(response, control)
+    assert "1 preuve valide" in row
+    assert '<span class="badge warning">1 périmée</span>' in row
+
+
 def test_an_inline_save_for_another_organisation_is_a_404(
     outsider_client: Client, org_a: Organisation, control: Requirement
 ) -> None:
