@@ -134,6 +134,20 @@ def test_the_scanner_never_fails_and_gives_the_same_answer_twice(notes: list[str
 
 
 @hostile_settings
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_what_the_scanner_finds_it_finds_whatever_text_surrounds_it(
+    before: str, after: str
+) -> None:
+    # An oracle that is not the scanner itself: a known HIV mention and a phone number,
+    # set between any two texts (each kept apart by a full stop), are always found.
+    note = f"{before}\n. Patient séropositif VIH. Tél 06 12 34 56 78 .\n{after}"
+    result = scan_notes([note], use_model=False)[0].as_dict()
+    assert "hiv" in result["categories"]
+    assert "phone" in result["identifiers"]
+    assert "séropositif" not in result["redacted"] and "06 12 34 56 78" not in result["redacted"]
+
+
+@hostile_settings
 @given(
     st.lists(
         st.text(
