@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anonymity.choices import AssessmentStatus, AssessmentStep, Verdict
+from compliance.jobs import STALL_MARGIN
 from compliance.models import Organisation
 from compliance.models.tenancy import TenantQuerySet
-from compliance.queue import STALL_MARGIN
 
 
 def task_time_limit() -> int:

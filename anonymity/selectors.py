@@ -15,17 +15,6 @@ def assessments_list(queryset: QuerySet[AnonymityAssessment]) -> QuerySet[Anonym
     return queryset.select_related("created_by", "processing").defer("results")
 
 
-def assessment_progress(
-    queryset: QuerySet[AnonymityAssessment], pk: int
-) -> AnonymityAssessment | None:
-    """What the polled progress bar shows, without the results (one query)."""
-    return (
-        queryset.filter(pk=pk)
-        .only("id", "organisation_id", "status", "progress", "step", "error", "started_at")
-        .first()
-    )
-
-
 def passing_assessment_exists(processing: Any) -> bool:
     """Hook for ``privacy.rules.anonymity_assessment_passed``: a processing that claims
     its data are anonymised passes only when its latest linked assessment says

@@ -33,14 +33,9 @@ from anonymity.messages import generalisation_text, reason_text
 from anonymity.models import AnonymityAssessment, task_time_limit
 from anonymity.scanner.scan import NoteResult, scan_notes, summarise
 from anonymity.uploads import StoredUpload
+from compliance.jobs import STALL_MARGIN, background_job_claim, background_jobs_sweep
 from compliance.models import ApiKey, Organisation, User
-from compliance.queue import (
-    STALL_MARGIN,
-    QueueUnavailable,
-    background_job_claim,
-    background_jobs_sweep,
-    enqueue,
-)
+from compliance.queue import QueueUnavailable, enqueue
 from compliance.services.audit_trail import (
     Actor,
     SystemActor,

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from anonymity.choices import ColumnRole, Criterion, Verdict
 from anonymity.engine.reader import ExtractError, read_extract, read_sample, read_text_lines
@@ -20,7 +19,7 @@ from anonymity.engine.roles import suggest_roles
 from anonymity.forms import RolesForm, ScanForm, UploadForm
 from anonymity.messages import CATEGORY_LABELS, IDENTIFIER_LABELS, generalisation_text, reason_text
 from anonymity.models import AnonymityAssessment
-from anonymity.selectors import assessment_progress, assessments_list
+from anonymity.selectors import assessments_list
 from anonymity.services import (
     assessment_error_text,
     assessment_request,
@@ -28,6 +27,7 @@ from anonymity.services import (
     free_text_scan,
 )
 from anonymity.uploads import StoredUpload, store_upload
+from compliance.jobs import job_progress, job_progress_response
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
 
@@ -305,15 +305,11 @@ def assessment_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
     or the error."""
     membership = current_membership(request)
     # Queries: the session, the user, the membership (organisation_view), the assessment.
-    assessment = assessment_progress(AnonymityAssessment.objects.for_membership(membership), pk)
+    assessment = job_progress(AnonymityAssessment.objects.for_membership(membership), pk)
     if assessment is None:
         raise Http404
-    if assessment.is_finished and request.htmx:  # type: ignore[attr-defined]
-        return HttpResponseClientRefresh()
-    return render(
-        request,
-        "components/_job_progress.html",
-        _job_context(assessment, membership.organisation.slug),
+    return job_progress_response(
+        request, assessment, _job_context(assessment, membership.organisation.slug)
     )
 
 

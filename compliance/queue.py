@@ -12,15 +12,12 @@ resumes without a restart.
 
 from __future__ import annotations
 
-import datetime
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from celery import Task
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -69,55 +66,3 @@ class QueueUnavailableMiddleware:
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-
-
-# Past a task's hard time limit Celery has killed its process: a job still "running" then
-# belongs to a worker that is gone (killed for memory, machine lost).
-STALL_MARGIN = datetime.timedelta(minutes=2)
-
-
-def background_job_claim(model: Any, job_id: int) -> bool:
-    """Take a queued background job (``status`` queued → running); ``False`` when another
-    delivery has it or it is over. One UPDATE ... WHERE status = 'queued': the database
-    serialises two workers that received the same message (acks_late redelivery, a
-    duplicate publish, the sweep below) and exactly one of them sees a row updated."""
-    return bool(
-        model.objects.filter(pk=job_id, status="queued").update(
-            status="running", started_at=timezone.now(), progress=0, step="", error=""
-        )
-    )
-
-
-def background_jobs_sweep(
-    model: Any,
-    *,
-    task: Task,
-    fail: Callable[[int, str], None],
-    stalled_error: str,
-    lost_after: datetime.timedelta,
-    stalled_after: datetime.timedelta,
-) -> dict[str, list[int]]:
-    """For a background-job model (``status`` queued/running, ``created_at``,
-    ``started_at``): publish ``task`` again for the rows still queued after ``lost_after``
-    (a Redis restart keeps no message; each task claims its row with
-    ``background_job_claim``, so a second delivery is harmless), and ``fail`` the rows
-    still running ``stalled_after`` their start (the task's hard time limit and a margin):
-    their worker died without a word."""
-    cutoff = timezone.now() - lost_after
-    republished: list[int] = []
-    for job_id in model.objects.filter(status="queued", created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
-        try:
-            enqueue(task, (job_id,))
-        except QueueUnavailable:
-            break  # still down: the next sweep tries again
-        republished.append(job_id)
-    stalled = list(
-        model.objects.filter(
-            status="running", started_at__lt=timezone.now() - stalled_after
-        ).values_list("pk", flat=True)
-    )
-    for job_id in stalled:
-        fail(job_id, stalled_error)
-    return {"republished": republished, "failed": stalled}

@@ -25,14 +25,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from compliance.jobs import STALL_MARGIN, background_job_claim, background_jobs_sweep
 from compliance.models import Organisation, User
-from compliance.queue import (
-    STALL_MARGIN,
-    QueueUnavailable,
-    background_job_claim,
-    background_jobs_sweep,
-    enqueue,
-)
+from compliance.queue import QueueUnavailable, enqueue
 from compliance.services.audit_trail import Actor, SystemActor, actor_label, audit_event_record
 from privacy import interop
 from privacy.choices import ImportStatus, ImportStep

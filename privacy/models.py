@@ -12,9 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance.jobs import STALL_MARGIN
 from compliance.models import Organisation
 from compliance.models.tenancy import TenantQuerySet
-from compliance.queue import STALL_MARGIN
 from privacy.choices import (
     SECONDARY_USES,
     Article9Condition,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
+from compliance.jobs import job_progress, job_progress_response
 from compliance.models import Membership
 from compliance.permissions import Permission
 from compliance.views.base import acting_user, current_membership, organisation_view
@@ -449,20 +449,11 @@ def register_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     membership = current_membership(request)
     # Queries: the session, the user, the membership (organisation_view), the import's
     # progress (not its row errors).
-    job = (
-        RegisterImport.objects.for_membership(membership)
-        .filter(pk=pk)
-        .only("id", "organisation_id", "status", "progress", "step", "error", "started_at")
-        .first()
-    )
+    job = job_progress(RegisterImport.objects.for_membership(membership), pk)
     if job is None:
         raise Http404
-    if job.is_finished and request.htmx:  # type: ignore[attr-defined]
-        return HttpResponseClientRefresh()
-    return render(
-        request,
-        "components/_job_progress.html",
-        _import_job_context(job, membership.organisation.slug),
+    return job_progress_response(
+        request, job, _import_job_context(job, membership.organisation.slug)
     )
 
 

@@ -22,8 +22,9 @@ from anonymity.models import AnonymityAssessment, task_time_limit
 from anonymity.selectors import passing_assessment_exists
 from anonymity.tasks import assess_task
 from anonymity.uploads import store_upload, upload_dir
+from compliance.jobs import STALL_MARGIN
 from compliance.models import AuditEvent, Organisation, User
-from compliance.queue import STALL_MARGIN, QueueUnavailable
+from compliance.queue import QueueUnavailable
 from tests.anonymity.test_pages_and_api import ANON_CSV, PSEUDO_CSV, bearer, upload
 from tests.helpers import logged_in, page_text
 

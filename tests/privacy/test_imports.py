@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from compliance.jobs import STALL_MARGIN
 from compliance.models import AuditEvent, Organisation, User
-from compliance.queue import STALL_MARGIN, QueueUnavailable
+from compliance.queue import QueueUnavailable
 from privacy import imports, interop
 from privacy.models import ProcessingActivity, RegisterImport, import_time_limit
 from privacy.tasks import register_import_task
