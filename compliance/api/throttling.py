@@ -6,6 +6,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from compliance.models import ApiKey
+
 
 class ApiKeyRateThrottle(SimpleRateThrottle):
     """Requests per minute for each API key (EGIDE_API_RATE, default 1200/min)."""
@@ -17,11 +19,8 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         api_key = request.auth
-        if api_key is None:
+        if not isinstance(api_key, ApiKey):  # a session user: no per-key limit
             return None
-        return self.cache_key_of(api_key.pk)
-
-    @staticmethod
-    def cache_key_of(api_key_id: int) -> str:
-        """The cache key of one API key's request counter."""
-        return f"throttle_api_key_{api_key_id}"
+        # By the key's public prefix (random, unique), not its row id: a row id can be
+        # reused (SQLite after a rollback) and would inherit another key's counter.
+        return f"throttle_api_key_{api_key.prefix}"

@@ -30,9 +30,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from compliance.api.throttling import ApiKeyRateThrottle
 from compliance.choices import ApiKeyScope, Role
-from compliance.models import ApiKey, AuditEvent, Membership, Organisation, TenantQuerySet, User
+from compliance.models import AuditEvent, Membership, Organisation, TenantQuerySet, User
 from compliance.permissions import role_has_permission
 from tests.demodata import CLINIC, HOST, demo
 from tests.factories import issue_api_key
@@ -266,17 +265,3 @@ def test_roles_get_what_the_permission_table_says(demo: None, route: Route, role
         assert status in (403, 405), f"{role} may not {permission} but GET {url} got {status}"
         post = client.post(url, {}).status_code
         assert post == 403, f"{role} may not {permission} but POST {url} got {post}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(db: None) -> Iterator[None]:
-    """Each test issues a key; on SQLite a rolled-back key's id is reused by the next
-    test, and the per-key rate limit (cache) would count both: forget the counters of
-    this test's keys before its transaction is rolled back. Not ``cache.clear()``: that
-    empties the Redis database the other test process uses too."""
-    from django.core.cache import cache
-
-    yield
-    cache.delete_many(
-        [ApiKeyRateThrottle.cache_key_of(pk) for pk in ApiKey.objects.values_list("pk", flat=True)]
-    )
