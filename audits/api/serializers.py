@@ -127,8 +127,10 @@ class AuditCheckUpdateSerializer(serializers.Serializer[Any]):
 
 
 class ActionSerializer(serializers.ModelSerializer[RemediationAction]):
-    owner: Any = serializers.SlugRelatedField(slug_field="email", read_only=True)
-    verified_by: Any = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner: Any = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
+    verified_by: Any = serializers.SlugRelatedField(
+        slug_field="email", read_only=True, allow_null=True
+    )
     derived_priority = serializers.CharField(read_only=True)
 
     class Meta:
